@@ -1,0 +1,1 @@
+"""The commands behind `byline ...`: plain functions the CLI wraps and tests call."""

@@ -1,0 +1,37 @@
+"""Normalisation of article text, done once when an article is read.
+
+CRLF and lone CR become LF, the text is put in Unicode NFC, and every control
+character other than newline and tab is replaced one-for-one by a visible
+placeholder so that offsets computed on the normalised text stay valid and no
+control character can ever reach the terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+#: C0 controls become the Unicode "control pictures" (ESC -> U+241B), DEL becomes
+#: U+2421 and C1 controls (0x80-0x9F, including the CSI byte 0x9B) become U+FFFD.
+_PLACEHOLDERS: dict[int, str] = {
+    **{code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)},
+    0x7F: "\u2421",
+    **{code: "\ufffd" for code in range(0x80, 0xA0)},
+}
+
+
+def replace_controls(text: str) -> str:
+    """Replace control characters (not newline or tab) one-for-one by placeholders."""
+    return text.translate(_PLACEHOLDERS)
+
+
+def normalise(raw: str) -> str:
+    """Return `raw` with LF line ends, in NFC, and with control characters replaced."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return replace_controls(text)
+
+
+def text_hash(text: str) -> str:
+    """A short, stable fingerprint of a normalised text (hex SHA-256, 16 digits)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Readers of articles (txt, jsonl, folders) and exporters of gold data."""

@@ -1,0 +1,73 @@
+"""byline's native JSONL rows (DESIGN.md §2): one article a line.
+
+`gold_row` is what `byline export` writes (people's decisions); `suggestion_row`
+is what `byline suggest` writes (a model's suggestions, status "suggested").
+The keys `id`, `text`, `meta`, `entities`, `quotes`, `meetings` are a contract.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui.core.model import AnnotationRecord, Article, EntityItem, Status, Suggestions
+
+
+def _entity(article: Article, start: int, end: int, label: str, status: str) -> dict[str, Any]:
+    return {"start": start, "end": end, "text": article.text[start:end], "label": label,
+            "status": status}
+
+
+def _decided_entity(article: Article, item: EntityItem) -> dict[str, Any]:
+    row = _entity(article, item.start, item.end, item.label, item.status.value)
+    row["annotator"] = item.annotator
+    row["time"] = item.time
+    if item.model is not None:
+        row["model"] = item.model.name
+        row["model_version"] = item.model.version
+    if item.suggestion is not None and not item.matches_suggestion():
+        s = item.suggestion
+        row["suggested"] = _entity(article, s.start, s.end, s.label, Status.SUGGESTED.value)
+    return row
+
+
+def gold_row(article: Article, record: AnnotationRecord,
+             suggestions: Suggestions | None = None) -> dict[str, Any]:
+    """The gold data of one article and annotator.
+
+    `entities` holds what the annotator kept (accepted, corrected, added);
+    `rejected` the suggestions they turned down; `pending` (only when
+    `suggestions` is given) the suggestions nobody has decided yet.
+    """
+    items = sorted(record.items.values(), key=lambda i: (i.start, i.end, i.id))
+    row: dict[str, Any] = {
+        "id": article.id,
+        "text": article.text,
+        "meta": {**article.meta, "annotator": record.annotator, "done": record.done,
+                 "text_hash": record.text_hash},
+        "entities": [_decided_entity(article, i) for i in items if i.status.is_gold],
+        "quotes": [],
+        "meetings": [],
+        "rejected": [_decided_entity(article, i) for i in items if i.status is Status.REJECTED],
+    }
+    if suggestions is not None:
+        touched = {(i.suggestion.start, i.suggestion.end, i.suggestion.label)
+                   for i in items if i.suggestion is not None}
+        row["pending"] = [
+            _entity(article, s.start, s.end, s.label, Status.SUGGESTED.value)
+            for s in suggestions.entities if (s.start, s.end, s.label) not in touched
+        ]
+    return row
+
+
+def suggestion_row(article: Article, suggestions: Suggestions) -> dict[str, Any]:
+    """A model's suggestions for one article, every entity with status "suggested"."""
+    return {
+        "id": article.id,
+        "text": article.text,
+        "meta": dict(article.meta),
+        "entities": [_entity(article, s.start, s.end, s.label, Status.SUGGESTED.value)
+                     for s in suggestions.entities],
+        "quotes": [],
+        "meetings": [],
+        "model": {"name": suggestions.model.name, "version": suggestions.model.version},
+    }
