@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from tui.core.model import Article, EntityItem, EntitySuggestion, ModelInfo, Span, Status, Suggestions
+from tui.core.model import (
+    Article,
+    EntityItem,
+    EntitySuggestion,
+    ModelInfo,
+    Span,
+    Status,
+    Suggestions,
+)
 from tui.core.tokens import TokenIndex
 
 Sink = Callable[[Mapping[str, EntityItem | None]], None]
@@ -109,8 +117,8 @@ class EntitySession:
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
         self.current_id: str | None = None
-        first = self._first_undecided_from(0) or (self._order.keys[0][2] if self._order.keys else None)
-        self.current_id = first
+        first_key = self._order.keys[0][2] if self._order.keys else None
+        self.current_id = self._first_undecided_from(0) or first_key
 
     # ----------------------------------------------------------------- queries
 
@@ -229,8 +237,13 @@ class EntitySession:
             updated = updated.with_changes(status=status)
         return updated.with_changes(annotator=self.annotator, time=self._clock())
 
+    def _persist(self, items: Mapping[str, EntityItem | None]) -> None:
+        """Hand `items` to the sink; an undecided suggestion is stored as no record."""
+        self._sink({item_id: item if item is not None and item.status.is_decided else None
+                    for item_id, item in items.items()})
+
     def _commit(self, step: _Step) -> Outcome:
-        self._sink({item_id: after for item_id, (_, after) in step.changes.items()})
+        self._persist({item_id: after for item_id, (_, after) in step.changes.items()})
         self._apply(step, forward=True)
         self._undo.append(step)
         self._redo.clear()
@@ -432,7 +445,7 @@ class EntitySession:
         if not self._undo:
             return Outcome(False, "Nothing to undo")
         step = self._undo[-1]
-        self._sink({item_id: before for item_id, (before, _) in step.changes.items()})
+        self._persist({item_id: before for item_id, (before, _) in step.changes.items()})
         self._undo.pop()
         self._apply(step, forward=False)
         self._redo.append(step)
@@ -442,7 +455,7 @@ class EntitySession:
         if not self._redo:
             return Outcome(False, "Nothing to redo")
         step = self._redo[-1]
-        self._sink({item_id: after for item_id, (_, after) in step.changes.items()})
+        self._persist({item_id: after for item_id, (_, after) in step.changes.items()})
         self._redo.pop()
         self._apply(step, forward=True)
         self._undo.append(step)

@@ -1,0 +1,67 @@
+"""Every key binding of byline, each with an id so the config file can remap it.
+
+The article screen, the help panel, the README and the config validation all
+read this one table.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+ARTICLE_BINDINGS: list[Binding] = [
+    Binding("n", "next", "Next", id="next", tooltip="Next entity"),
+    Binding("p", "previous", "Prev", id="previous", tooltip="Previous entity"),
+    Binding("a", "accept", "Accept", id="accept", tooltip="Accept the entity, go to the next"),
+    Binding("x", "reject", "Reject", id="reject", tooltip="Reject the entity, go to the next"),
+    *[
+        Binding(str(d), f"digit({d})", f"Label {d}", id=f"label-{d}", show=False,
+                tooltip=f"Give label {d} of the legend (adds the selection as an entity)")
+        for d in range(1, 10)
+    ],
+    Binding("l", "pick_label", "Label…", id="pick-label",
+            tooltip="Pick a label from the full list"),
+    Binding("left_square_bracket", "resize('left', True)", "Extend left", id="grow-left",
+            show=False, key_display="[", tooltip="Move the start one token left"),
+    Binding("left_curly_bracket", "resize('left', False)", "Shrink left", id="shrink-left",
+            show=False, key_display="{", tooltip="Move the start one token right"),
+    Binding("right_square_bracket", "resize('right', True)", "Extend right", id="grow-right",
+            show=False, key_display="]", tooltip="Move the end one token right"),
+    Binding("right_curly_bracket", "resize('right', False)", "Shrink right", id="shrink-right",
+            show=False, key_display="}", tooltip="Move the end one token left"),
+    Binding("left", "cursor(-1)", "Token left", id="cursor-left", show=False),
+    Binding("right", "cursor(1)", "Token right", id="cursor-right", show=False),
+    Binding("up", "cursor_line(-1)", "Line up", id="cursor-up", show=False),
+    Binding("down", "cursor_line(1)", "Line down", id="cursor-down", show=False),
+    Binding("v", "toggle_selection", "Select", id="select",
+            tooltip="Start or drop a selection at the token cursor"),
+    Binding("shift+left", "extend_selection(-1)", "Select left", id="select-left", show=False),
+    Binding("shift+right", "extend_selection(1)", "Select right", id="select-right", show=False),
+    Binding("d", "delete", "Delete", id="delete", show=False,
+            tooltip="Delete an added entity; reject a suggested one"),
+    Binding("u", "undo", "Undo", id="undo"),
+    Binding("r", "redo", "Redo", id="redo"),
+    Binding("m", "apply_to_mentions", "All mentions", id="mentions", show=False,
+            tooltip="Give every other mention of this text the same decision"),
+    Binding("A", "accept_all", "Accept all", id="accept-all", show=False,
+            tooltip="Accept every suggestion not decided yet"),
+    Binding("f", "finish", "Done", id="done",
+            tooltip="Mark the article done and open the next undone one"),
+    Binding("c", "copy", "Copy", id="copy", show=False,
+            tooltip="Copy the current annotation as JSON"),
+    Binding("b", "library", "Library", id="library", tooltip="Back to the list of articles"),
+    Binding("question_mark", "help", "Help", id="help", key_display="?"),
+    Binding("q", "app.quit", "Quit", id="quit"),
+]
+
+#: Keys that only exist for the selection: handled by the article screen.
+SELECTION_CLEAR_KEYS = ("escape",)
+
+LIBRARY_BINDINGS: list[Binding] = [
+    Binding("enter", "open", "Open", id="library-open", show=True),
+    Binding("question_mark", "help", "Help", id="library-help", key_display="?"),
+    Binding("ctrl+q", "app.quit", "Quit", id="library-quit"),
+]
+
+ALL_BINDING_IDS: frozenset[str] = frozenset(
+    b.id for b in [*ARTICLE_BINDINGS, *LIBRARY_BINDINGS] if b.id is not None
+)

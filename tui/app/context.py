@@ -1,0 +1,73 @@
+"""What every screen of the app shares: the corpus, the store, who annotates, the model.
+
+The model is loaded at most once, lazily, in whichever worker thread first
+needs it; importing this module does not import spaCy.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.core.model import Article
+from tui.store.gold import GoldStore
+
+if TYPE_CHECKING:
+    from tui.nlp.models import LoadedModel
+
+
+class ModelProvider:
+    """Loads the spaCy pipeline once, on first use, safely from several threads."""
+
+    def __init__(self, requested: str | None, resolved: str,
+                 preloaded: LoadedModel | None = None) -> None:
+        self.requested = requested
+        self.resolved = resolved
+        self._lock = threading.Lock()
+        self._loaded: LoadedModel | None = preloaded
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self._loaded
+
+    def get(self) -> LoadedModel:
+        with self._lock:
+            if self._loaded is None:
+                from tui.nlp.models import load_model
+
+                self._loaded = load_model(self.requested)
+            return self._loaded
+
+
+@dataclass
+class AppContext:
+    """The corpus, the gold store and the settings of one run of the app."""
+
+    articles: list[Article]
+    store: GoldStore
+    annotator: str
+    models: ModelProvider
+    labels: tuple[str, ...]
+    keymap: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def index_of(self, article_id: str) -> int:
+        for index, article in enumerate(self.articles):
+            if article.id == article_id:
+                return index
+        return -1
+
+    def is_done(self, article: Article) -> bool:
+        record = self.store.annotation(article.id, self.annotator)
+        return record is not None and record.done and record.text_hash == article.text_hash
+
+    def next_undone(self, after: str | None = None) -> Article | None:
+        """The first article not marked done, looking after `after` and then from the top."""
+        start = self.index_of(after) + 1 if after is not None else 0
+        order = self.articles[start:] + self.articles[:start]
+        for article in order:
+            if article.id != after and not self.is_done(article):
+                return article
+        return None

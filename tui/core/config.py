@@ -1,0 +1,126 @@
+"""The user's config file: key remaps, entity labels and the default annotator.
+
+The file is TOML, by default `$XDG_CONFIG_HOME/byline/config.toml`
+(`~/.config/byline/config.toml`), or the path given with `--config` or
+`BYLINE_CONFIG`:
+
+    annotator = "alice"
+
+    [keys]
+    accept = "a,y"          # binding id = comma-separated keys
+    reject = "x,n"
+
+    [labels]
+    entities = ["PERSON", "ORG", "GPE", "LOC", "DATE"]
+
+A problem never stops byline: each one becomes a one-line warning naming the
+file and the key, and the defaults stand for what could not be read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.core.labels import DEFAULT_ENTITY_LABELS
+
+_KEY_NAME = re.compile(r"^[A-Za-z0-9_+\-]+$|^.$")
+_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings read from the config file, with defaults for everything."""
+
+    keymap: dict[str, str] = field(default_factory=dict)
+    entity_labels: tuple[str, ...] = DEFAULT_ENTITY_LABELS
+    annotator: str | None = None
+    path: Path | None = None
+
+
+def default_config_path() -> Path:
+    """Where byline looks for its config file when none is named."""
+    env = os.environ.get("BYLINE_CONFIG")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "byline" / "config.toml"
+
+
+def _valid_keys(value: str) -> bool:
+    keys = [k.strip() for k in value.split(",")]
+    return bool(keys) and all(k and _KEY_NAME.match(k) for k in keys)
+
+
+def parse_config(data: dict[str, Any], path: Path,
+                 binding_ids: Collection[str]) -> tuple[Config, list[str]]:
+    """Validate parsed TOML `data`; return the config and one warning per problem."""
+    warnings: list[str] = []
+    keymap: dict[str, str] = {}
+    labels = DEFAULT_ENTITY_LABELS
+    annotator: str | None = None
+    known = {"keys", "labels", "annotator"}
+    for key in data:
+        if key not in known:
+            warnings.append(f"{path}: unknown setting '{key}' (ignored)")
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        warnings.append(f"{path}: [keys] must be a table of action = \"keys\" (ignored)")
+        keys = {}
+    for binding_id, value in keys.items():
+        if binding_id not in binding_ids:
+            warnings.append(f"{path}: [keys] unknown action '{binding_id}' (ignored)")
+        elif not isinstance(value, str) or not _valid_keys(value):
+            warnings.append(f"{path}: [keys] {binding_id}: expected keys like \"a\" or "
+                            f"\"ctrl+s,f2\", got {value!r} (default kept)")
+        else:
+            keymap[binding_id] = ",".join(k.strip() for k in value.split(","))
+    label_table = data.get("labels", {})
+    if not isinstance(label_table, dict):
+        warnings.append(f"{path}: [labels] must be a table (ignored)")
+        label_table = {}
+    if "entities" in label_table:
+        value = label_table["entities"]
+        if (isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+                and all(_LABEL.match(v) for v in value) and len(set(value)) == len(value)):
+            labels = tuple(value)
+        else:
+            warnings.append(f"{path}: [labels] entities: expected a list of distinct labels "
+                            "such as [\"PERSON\", \"ORG\"] (defaults kept)")
+    for key in label_table:
+        if key != "entities":
+            warnings.append(f"{path}: [labels] unknown setting '{key}' (ignored)")
+    if "annotator" in data:
+        value = data["annotator"]
+        if isinstance(value, str) and value.strip() and value.isprintable():
+            annotator = value.strip()
+        else:
+            warnings.append(f"{path}: annotator: expected a non-empty name (ignored)")
+    return Config(keymap=keymap, entity_labels=labels, annotator=annotator, path=path), warnings
+
+
+def load_config(path: Path | None, binding_ids: Collection[str],
+                explicit: bool = False) -> tuple[Config, list[str]]:
+    """Read the config file at `path` (or the default place).
+
+    A missing default file is normal; a missing file named explicitly is a warning.
+    """
+    path = path or default_config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(), ([f"{path}: config file not found (defaults used)"] if explicit else [])
+    except OSError as error:
+        return Config(), [f"{path}: cannot read config file: {error.strerror} (defaults used)"]
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return Config(), [f"{path}: config file is not UTF-8 (defaults used)"]
+    except tomllib.TOMLDecodeError as error:
+        return Config(), [f"{path}: {error} (defaults used)"]
+    return parse_config(data, path, binding_ids)
