@@ -7,7 +7,6 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
-
 from textual.widgets import Static
 
 from tests.conftest import SEED_ID, SEEDS

@@ -25,6 +25,22 @@ def replace_controls(text: str) -> str:
     return text.translate(_PLACEHOLDERS)
 
 
+#: Invisible characters that reorder or hide text (bidi embeddings, overrides and
+#: isolates, directional marks, zero-width spaces, word joiner, BOM): drawn as
+#: visible one-cell placeholders so an article cannot disguise what it says. The
+#: zero-width joiner stays, so emoji sequences draw as one picture.
+_INVISIBLE: dict[int, str] = {
+    **{code: "\u2426" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                    *range(0x2066, 0x206A))},
+    **{code: "\u2423" for code in (0x200B, 0x200C, 0x2060, 0xFEFF)},
+}
+
+
+def display_safe(text: str) -> str:
+    """`text` as it may be drawn: no control or invisible format character, same length."""
+    return text.translate(_PLACEHOLDERS).translate(_INVISIBLE)
+
+
 def normalise(raw: str) -> str:
     """Return `raw` with LF line ends, in NFC, and with control characters replaced."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")

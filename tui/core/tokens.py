@@ -65,6 +65,8 @@ class TokenIndex:
 
     def snap(self, span: Span) -> Span | None:
         """The smallest token-aligned span covering `span`, or None if it holds no token."""
+        if span.end <= span.start:
+            return None
         first, last = self.first_in(span), self.last_in(span)
         if first is None or last is None or first > last:
             return None

@@ -6,6 +6,7 @@ only when the caller says so (`force`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -38,9 +39,7 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]], *, force: bool = Fal
             os.fsync(out.fileno())
         os.replace(tmp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
     return count

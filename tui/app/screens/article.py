@@ -28,7 +28,7 @@ from tui.app.widgets.panels import EntityPanel, Legend, describe_item, legend_te
 from tui.core.labels import label_for_digit, with_extra_labels
 from tui.core.model import Article, EntityItem, Span, Suggestions
 from tui.core.session import Edge, EntitySession, Outcome
-from tui.core.text import replace_controls
+from tui.core.text import display_safe
 from tui.store.gold import StoreError
 
 _ALWAYS = {"help", "library", "finish", "app.quit"}
@@ -147,7 +147,7 @@ class ArticleScreen(Screen[None]):
 
     def _set_status(self, message: str, error: bool = False) -> None:
         self.status_message = message
-        line = Text(replace_controls(message), style="bold red" if error else "italic")
+        line = Text(display_safe(message), style="bold red" if error else "italic")
         for widget in self.query("#status-line").results(Static):
             widget.update(line)
 
@@ -156,20 +156,20 @@ class ArticleScreen(Screen[None]):
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(" byline ", style="bold reverse")
         title.append(" ")
-        title.append(replace_controls(article.title[:80]), style="bold")
+        title.append(display_safe(article.title[:80]), style="bold")
         meta = [str(article.meta.get(k)) for k in ("date", "dateline") if article.meta.get(k)]
         if meta:
-            title.append("  " + replace_controls(" · ".join(meta)), style="dim")
+            title.append("  " + display_safe(" · ".join(meta)), style="dim")
         title.append(f"  [{self.ctx.index_of(article.id) + 1}/{len(self.ctx.articles)}]",
                      style="dim")
         title.append("  annotator: ", style="dim")
-        title.append(replace_controls(self.ctx.annotator))
+        title.append(display_safe(self.ctx.annotator))
         if self.model_pending:
             title.append("  loading model…", style="bold yellow")
         elif self.session is not None:
             model = self.session.model
             title.append("  model: ", style="dim")
-            title.append(replace_controls(model.label))
+            title.append(display_safe(model.label))
             if model.rule_based:
                 title.append("  ⚠ rule-based fallback", style="bold yellow")
         if self.ctx.is_done(article):
@@ -253,7 +253,7 @@ class ArticleScreen(Screen[None]):
         if outcome.message:
             self._set_status(outcome.message, error=not outcome.ok)
         if not outcome.ok and outcome.message:
-            self.notify(replace_controls(outcome.message), severity="warning", markup=False,
+            self.notify(display_safe(outcome.message), severity="warning", markup=False,
                         timeout=3)
         self._refresh_panels()
         self.refresh_bindings()
@@ -436,7 +436,7 @@ class ArticleScreen(Screen[None]):
             self.notify(f"Done{note}. Every article is done.", markup=False)
             self.app.pop_screen()
             return
-        self.notify(f"Done{note}. Next: {replace_controls(following.title[:60])}",
+        self.notify(f"Done{note}. Next: {display_safe(following.title[:60])}",
                     markup=False, timeout=4)
         self.app.switch_screen(ArticleScreen(self.ctx, following))
 

@@ -17,14 +17,14 @@ from textual.widgets import DataTable, Footer, Input, Static
 from tui.app.bindings import LIBRARY_BINDINGS
 from tui.app.context import AppContext
 from tui.core.model import Article
-from tui.core.text import replace_controls
+from tui.core.text import display_safe
 
 _FORWARDED = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
               "pagedown": "page_down"}
 
 
 def _cell(value: str, limit: int = 70) -> Text:
-    value = replace_controls(value.replace("\n", " ").replace("\t", " "))
+    value = display_safe(value.replace("\n", " ").replace("\t", " "))
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return Text(value, no_wrap=True, overflow="ellipsis")
@@ -57,7 +57,7 @@ class LibraryScreen(Screen[None]):
         if self.ctx.errors:
             errors.append(f"{len(self.ctx.errors)} file(s) could not be read:\n", style="bold red")
             for error in self.ctx.errors[:50]:
-                errors.append("  " + replace_controls(error) + "\n", style="red")
+                errors.append("  " + display_safe(error) + "\n", style="red")
         self.query_one("#errors", Static).update(errors)
         self.query_one(Input).focus()
 

@@ -28,7 +28,7 @@ from tui.app.widgets.colors import CURSOR_STYLE, SELECTION_STYLE, entity_style
 from tui.app.widgets.wrap import wrap_lines
 from tui.core.model import Article, Span, Status
 from tui.core.session import EntitySession
-from tui.core.text import replace_controls
+from tui.core.text import display_safe
 
 _DISPLAY = str.maketrans({"\t": " "})
 
@@ -108,7 +108,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _render_visual_line(self, index: int) -> Strip:
         start, end = self._lines[index]
-        shown = replace_controls(self._text[start:end].translate(_DISPLAY))
+        shown = display_safe(self._text[start:end].translate(_DISPLAY))
         line = Text(shown, style=self.rich_style, no_wrap=True, end="")
         session = self.session
         if session is not None:

@@ -12,11 +12,11 @@ from textual.widgets import Static
 from tui.app.widgets.colors import entity_style, label_colour
 from tui.core.model import EntityItem, Status
 from tui.core.session import EntitySession
-from tui.core.text import replace_controls
+from tui.core.text import display_safe
 
 
 def _clean(value: str, limit: int = 200) -> str:
-    value = replace_controls(value.replace("\n", " ").replace("\t", " "))
+    value = display_safe(value.replace("\n", " ").replace("\t", " "))
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

@@ -1,0 +1,365 @@
+"""Reading articles from `.txt` and `.jsonl` files, and from folders of them.
+
+`read_paths` takes files and folders (a folder is read non-recursively: its
+`*.txt` and `*.jsonl` files, sorted by name) and returns every article it could
+read and one `InputError` (`PATH[:LINE]: reason`) for every file it could not.
+A file is read whole or not at all: one bad line refuses the whole JSONL file.
+
+- `.txt`: one article; its id is the file stem. An optional header
+  `date YYYY-MM-DD` before the text is removed and kept as `meta["date"]`;
+  an optional dateline opening the text (`DOHA:`, `WASHINGTON (Reuters) -`,
+  `PARIS, Oct 3 (AFP) -`) stays in the text and is kept as `meta["dateline"]`
+  (and `meta["source_agency"]`).
+- `.jsonl`: one JSON object a line with `"text"` (required), `"id"` (string
+  or integer; default `STEM-LINE`) and `"meta"` (object). Blank lines are
+  skipped; other keys (a native export's `entities` ...) are ignored.
+
+Text is decoded as UTF-8 (a leading BOM is dropped), then normalised with
+`tui.core.text.normalise` (DESIGN.md §2), so every offset is an offset of the
+normalised text. File names and JSON metadata are untrusted too: control
+characters in ids, sources and metadata strings are replaced like those in the
+text, so none of them can reach the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tui.core.model import Article
+from tui.core.text import normalise, replace_controls
+from tui.formats.errors import InputError
+
+#: The file name suffixes read as articles (compared case-insensitively).
+ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".jsonl")
+
+_BOM = b"\xef\xbb\xbf"
+
+#: `date` and a value at the very start of a `.txt` text (after any whitespace),
+#: then whitespace or the end. The value is validated separately so that a
+#: malformed date is an error rather than article text.
+_HEADER = re.compile(r"\s*date[ \t]+(?P<value>[0-9][0-9-]*)(?:\s+|\Z)")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+#: A dateline: an upper-case place (2-40 characters), optionally `, Month Day`
+#: and/or `(Agency)`, then `:` or a dash, then whitespace.
+_DATELINE = re.compile(
+    rf"(?P<place>[{_UPPER}][{_UPPER} .'’-]{{0,38}}[{_UPPER}.])"
+    rf"(?:,[ ]{_MONTH}[ ][0-9]{{1,2}})?"
+    r"(?:[ ]\((?P<agency>[A-Za-z][A-Za-z0-9&.'’ -]{0,39})\))?"
+    r"[ ]?[:\-–—]\s"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass
+class ReadResult:
+    """The articles read, in the order given, and one error per file refused."""
+
+    articles: list[Article] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+def read_paths(paths: Sequence[Path]) -> ReadResult:
+    """Read the articles of `paths` (files and folders), collecting errors.
+
+    A folder gives its `*.txt` and `*.jsonl` files, sorted by name, and nothing
+    from its subfolders; other files in it are skipped. A file named twice is
+    read once. An article id already read from an earlier file refuses the
+    later file (the first article is kept).
+    """
+    result = ReadResult()
+    seen_files: set[str] = set()
+    first_source: dict[str, str] = {}
+    for given in paths:
+        for path in _expand(Path(given), result.errors):
+            key = os.path.normcase(os.path.abspath(path))
+            if key in seen_files:
+                continue
+            seen_files.add(key)
+            try:
+                read = _read_file(path)
+                for article, line in read:
+                    if article.id in first_source:
+                        raise _error(path, f"duplicate article id {article.id!r} "
+                                           f"(first read from {first_source[article.id]})", line)
+            except InputError as error:
+                result.errors.append(error)
+                continue
+            for article, _ in read:
+                first_source[article.id] = _shown(path)
+                result.articles.append(article)
+    return result
+
+
+def read_file(path: Path) -> list[Article]:
+    """The articles of one `.txt` or `.jsonl` file; raises `InputError`."""
+    return [article for article, _ in _read_file(Path(path))]
+
+
+# ------------------------------------------------------------------ files
+
+
+def _expand(path: Path, errors: list[InputError]) -> Iterator[Path]:
+    """The article files `path` names, appending an error where it names none."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        errors.append(_error(path, "no such file or folder"))
+        return
+    except OSError as error:
+        errors.append(_error(path, f"cannot read ({error.strerror or error})"))
+        return
+    if stat.S_ISDIR(mode):
+        try:
+            with os.scandir(path) as entries:
+                names = sorted(entry.name for entry in entries
+                               if _is_article_name(entry.name) and entry.is_file())
+        except OSError as error:
+            errors.append(_error(path, f"cannot list folder ({error.strerror or error})"))
+            return
+        for name in names:
+            yield path / name
+    elif not stat.S_ISREG(mode):
+        errors.append(_error(path, "not a regular file"))
+    elif not _is_article_name(path.name):
+        errors.append(_error(path, "not a .txt or .jsonl file"))
+    else:
+        yield path
+
+
+def _is_article_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES
+
+
+def _shown(path: Path | str) -> str:
+    """`path` as a printable string: undecodable bytes and control characters replaced."""
+    text = os.fsencode(path).decode("utf-8", "replace")
+    return replace_controls(text)
+
+
+def _error(path: Path | str, reason: str, line: int | None = None) -> InputError:
+    return InputError(_shown(path), reason, line)
+
+
+def _read_file(path: Path) -> list[tuple[Article, int | None]]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise _error(path, f"cannot read ({error.strerror or error})") from None
+    if path.suffix.lower() == ".jsonl":
+        return _read_jsonl(path, data)
+    return [(_read_txt(path, data), None)]
+
+
+def _decode(path: Path, data: bytes, *, lines: bool) -> str:
+    """`data` as text without its BOM; NUL bytes and invalid UTF-8 are errors.
+
+    Offsets in messages are byte offsets in the file (counting the BOM); with
+    `lines`, a NUL byte's error names its line too.
+    """
+    skipped = 0
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+        skipped = len(_BOM)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise _error(path, "binary file, not text", _line_of(data, nul) if lines else None)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = data[error.start]
+        raise _error(path, f"not UTF-8 (byte 0x{byte:02X} at offset {error.start + skipped})",
+                     _line_of(data, error.start)) from None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+# -------------------------------------------------------------------- txt
+
+
+def _read_txt(path: Path, data: bytes) -> Article:
+    text = normalise(_decode(path, data, lines=False))
+    if not text.strip():
+        raise _error(path, "empty file")
+    meta: dict[str, Any] = {}
+    header = _HEADER.match(text)
+    if header is not None:
+        value = header["value"]
+        line = text.count("\n", 0, header.start("value")) + 1
+        if not _ISO_DATE.fullmatch(value):
+            raise _error(path, f"date header {value!r} is not a date (expected YYYY-MM-DD)", line)
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise _error(path, f"date header {value!r} is not a real date", line) from None
+        text = text[header.end():]
+        if not text.strip():
+            raise _error(path, "no article text after the date header", line)
+        meta["date"] = value
+    meta.update(parse_dateline(text))
+    meta["source"] = _shown(path)
+    return Article(id=_shown(path.stem), text=text, meta=meta)
+
+
+def parse_dateline(text: str) -> dict[str, str]:
+    """The dateline opening `text`: `{"dateline": PLACE}` and maybe `"source_agency"`.
+
+    `DOHA: ...` gives `{"dateline": "DOHA"}`; `PARIS, Oct 3 (AFP) - ...` gives
+    `{"dateline": "PARIS", "source_agency": "AFP"}`; text without one gives `{}`.
+    """
+    match = _DATELINE.match(text)
+    if match is None:
+        return {}
+    found = {"dateline": match["place"]}
+    agency = match["agency"]
+    if agency and agency.strip():
+        found["source_agency"] = agency.strip()
+    return found
+
+
+# ------------------------------------------------------------------ jsonl
+
+
+class _NotFinite(ValueError):
+    """NaN, Infinity or a float too large for a double: valid Python, not valid JSON."""
+
+
+class _Surrogate(ValueError):
+    """A string holding an unpaired surrogate (`\\ud800`): it could never be written as UTF-8."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotFinite(name)
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _NotFinite(literal)
+    return value
+
+
+def _read_jsonl(path: Path, data: bytes) -> list[tuple[Article, int | None]]:
+    content = _decode(path, data, lines=True)
+    if not content.strip():
+        raise _error(path, "empty file")
+    lines = content.split("\n")  # not splitlines(): U+2028 and friends are valid in JSON
+    last = len(lines)
+    truncated = not content.endswith("\n")
+    stem = _shown(path.stem)
+    source = _shown(path)
+    articles: list[tuple[Article, int | None]] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        obj = _parse_line(path, line, number, truncated and number == last)
+        article = _article_of(path, obj, number, stem, source)
+        if article.id in first_line:
+            raise _error(path, f"duplicate id {article.id!r} (first on line "
+                               f"{first_line[article.id]})", number)
+        first_line[article.id] = number
+        articles.append((article, number))
+    return articles
+
+
+def _parse_line(path: Path, line: str, number: int, last_unterminated: bool) -> Any:
+    try:
+        return json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float)
+    except _NotFinite as error:
+        raise _error(path, f"{error} is not allowed (not a finite number)", number) from None
+    except json.JSONDecodeError as error:
+        reason = f"invalid JSON: {error.msg} (column {error.colno})"
+        if last_unterminated:
+            reason += " (the file ends mid-line: truncated?)"
+        raise _error(path, reason, number) from None
+    except ValueError as error:
+        raise _error(path, f"invalid JSON: {error}", number) from None
+    except RecursionError:
+        raise _error(path, "invalid JSON: nested too deeply", number) from None
+
+
+def _article_of(path: Path, obj: Any, number: int, stem: str, source: str) -> Article:
+    if not isinstance(obj, dict):
+        raise _error(path, f"not a JSON object ({_json_type(obj)})", number)
+    if "text" not in obj:
+        raise _error(path, 'missing "text"', number)
+    text = obj["text"]
+    if not isinstance(text, str):
+        raise _error(path, f'"text" must be a string, not {_json_type(text)}', number)
+    if not text.strip():
+        raise _error(path, '"text" is empty', number)
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise _error(path, f'"text" holds an unpaired surrogate '
+                           f"(U+{ord(surrogate.group()):04X})", number)
+    raw_id = obj.get("id")
+    if raw_id is None:
+        article_id = f"{stem}-{number}"
+    elif isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
+        raise _error(path, f'"id" must be a string or an integer, not {_json_type(raw_id)}',
+                     number)
+    else:
+        article_id = str(raw_id)
+        if not article_id.strip():
+            raise _error(path, '"id" is empty', number)
+        if _CONTROL.search(article_id):
+            raise _error(path, f'"id" {article_id!r} holds a control character', number)
+        if _SURROGATE.search(article_id):
+            raise _error(path, f'"id" {article_id!r} holds an unpaired surrogate', number)
+    raw_meta = obj.get("meta")
+    if raw_meta is None:
+        raw_meta = {}
+    elif not isinstance(raw_meta, dict):
+        raise _error(path, f'"meta" must be an object, not {_json_type(raw_meta)}', number)
+    try:
+        meta: dict[str, Any] = _clean(raw_meta)
+    except _Surrogate as error:
+        raise _error(path, f'"meta" holds an unpaired surrogate ({error})', number) from None
+    meta.setdefault("source", source)
+    return Article(id=article_id, text=normalise(text), meta=meta)
+
+
+def _clean(value: Any) -> Any:
+    """A copy of JSON `value` with control characters in strings replaced."""
+    if isinstance(value, str):
+        surrogate = _SURROGATE.search(value)
+        if surrogate is not None:
+            raise _Surrogate(f"U+{ord(surrogate.group()):04X}")
+        return replace_controls(value)
+    if isinstance(value, dict):
+        return {_clean(key): _clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
