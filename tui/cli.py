@@ -71,7 +71,7 @@ def main_callback(
 
 @app.command()
 def annotate(
-    paths: Annotated[list[Path], typer.Argument(help="Article files (.txt, .jsonl) or "
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", help="Article files (.txt, .jsonl) or "
                                                      "folders of them.")],
     db: DbOption = DEFAULT_STORE,
     annotator: AnnotatorOption = None,
@@ -110,7 +110,7 @@ def export(
 
 @app.command()
 def suggest(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", help="Article files or folders.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The JSONL file to write.",
                                          dir_okay=False)],
     model: ModelOption = None,
