@@ -19,15 +19,18 @@ from tui.app.context import AppContext
 from tui.core.model import Article
 from tui.core.text import display_safe
 
+TITLE_CELLS = 54
+ID_CELLS = 24
 _FORWARDED = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
               "pagedown": "page_down"}
 
 
-def _cell(value: str, limit: int = 70) -> Text:
-    value = display_safe(value.replace("\n", " ").replace("\t", " "))
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
-    return Text(value, no_wrap=True, overflow="ellipsis")
+def _cell(value: str, cells: int) -> Text:
+    """`value` as a one-line cell of at most `cells` terminal cells (wide characters count 2)."""
+    text = Text(display_safe(value[:400].replace("\n", " ").replace("\t", " ")),
+                no_wrap=True, overflow="ellipsis")
+    text.truncate(cells, overflow="ellipsis")
+    return text
 
 
 class LibraryScreen(Screen[None]):
@@ -49,9 +52,10 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key in (("Title", "title"), ("Date", "date"), ("Suggested", "suggested"),
-                           ("Decided", "decided"), ("Done", "done"), ("Id", "id")):
-            table.add_column(Text(label), key=key)
+        for label, key, width in (("Title", "title", TITLE_CELLS), ("Date", "date", 10),
+                                  ("Suggested", "suggested", 9), ("Decided", "decided", 8),
+                                  ("Done", "done", 4), ("Id", "id", ID_CELLS)):
+            table.add_column(Text(label), key=key, width=width)
         self._fill("")
         errors = Text()
         if self.ctx.errors:
@@ -72,9 +76,9 @@ class LibraryScreen(Screen[None]):
         suggested = str(len(cached.entities)) if cached is not None else "–"
         decided = "changed!" if stale else str(record.decided_count() if record else 0)
         done = "✓" if record is not None and record.done and not stale else ""
-        return [_cell(article.title), _cell(str(article.meta.get("date", "")), 12),
+        return [_cell(article.title, TITLE_CELLS), _cell(str(article.meta.get("date", "")), 10),
                 Text(suggested, justify="right"), Text(decided, justify="right"),
-                Text(done, style="bold green", justify="center"), _cell(article.id, 40)]
+                Text(done, style="bold green", justify="center"), _cell(article.id, ID_CELLS)]
 
     def _fill(self, query: str) -> None:
         table = self.query_one(DataTable)
