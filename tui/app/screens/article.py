@@ -152,29 +152,27 @@ class ArticleScreen(Screen[None]):
             widget.update(line)
 
     def _title_text(self) -> Text:
+        """Title, date and dateline, place in the corpus, annotator, model state, done mark."""
         article = self.article
-        title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(" byline ", style="bold reverse")
-        title.append(" ")
-        title.append(display_safe(article.title[:80]), style="bold")
+        title = Text(display_safe(article.title[:200]), style="bold")
+        title.truncate(46, overflow="ellipsis")
+        bar = Text(no_wrap=True, overflow="ellipsis")
+        bar.append(" byline ", style="bold reverse")
+        bar.append(" ")
+        bar.append_text(title)
         meta = [str(article.meta.get(k)) for k in ("date", "dateline") if article.meta.get(k)]
         if meta:
-            title.append("  " + display_safe(" · ".join(meta)), style="dim")
-        title.append(f"  [{self.ctx.index_of(article.id) + 1}/{len(self.ctx.articles)}]",
-                     style="dim")
-        title.append("  annotator: ", style="dim")
-        title.append(display_safe(self.ctx.annotator))
+            bar.append("  " + display_safe(" · ".join(meta)[:40]), style="dim")
+        bar.append(f"  {self.ctx.index_of(article.id) + 1}/{len(self.ctx.articles)}", style="dim")
+        bar.append("  by ", style="dim")
+        bar.append(display_safe(self.ctx.annotator[:24]))
         if self.model_pending:
-            title.append("  loading model…", style="bold yellow")
-        elif self.session is not None:
-            model = self.session.model
-            title.append("  model: ", style="dim")
-            title.append(display_safe(model.label))
-            if model.rule_based:
-                title.append("  ⚠ rule-based fallback", style="bold yellow")
+            bar.append("  loading model…", style="bold yellow")
+        elif self.session is not None and self.session.model.rule_based:
+            bar.append("  ⚠ rule-based fallback model", style="bold yellow")
         if self.ctx.is_done(article):
-            title.append("  ✓ done", style="bold green")
-        return title
+            bar.append("  ✓ done", style="bold green")
+        return bar
 
     def _refresh_panels(self) -> None:
         self.query_one("#title-bar", Static).update(self._title_text())
