@@ -71,8 +71,8 @@ def main_callback(
 
 @app.command()
 def annotate(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", help="Article files (.txt, .jsonl) or "
-                                                     "folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATHS...", help="Article files (.txt, .jsonl) or folders of them.")],
     db: DbOption = DEFAULT_STORE,
     annotator: AnnotatorOption = None,
     model: ModelOption = None,
@@ -110,7 +110,8 @@ def export(
 
 @app.command()
 def suggest(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", help="Article files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...",
+                                                help="Article files or folders.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The JSONL file to write.",
                                          dir_okay=False)],
     model: ModelOption = None,
