@@ -6,8 +6,9 @@ entity repaints only the visual lines its old and new spans touch, so a
 keystroke costs the same on a 500-word and a 20,000-word article.
 
 Article text is untrusted: it becomes `rich.text.Text` objects and is never
-parsed as markup; control characters were replaced when it was read and
-tabs are drawn as spaces here.
+parsed as markup. The view draws (and wraps) `display_safe` text: control
+characters, bidi controls and zero-width spaces as visible placeholders and
+tabs as spaces, one code point for one, so every offset stays an article offset.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class ArticleView(ScrollView, can_focus=True):
     def __init__(self, article: Article, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.article = article
-        self._text = article.text
+        #: The text as drawn: one code point for one, so offsets into it are article offsets.
+        self._text = display_safe(article.text).translate(_DISPLAY)
         self.session: EntitySession | None = None
         self._lines: list[tuple[int, int]] = []
         self._line_starts: list[int] = []
@@ -108,7 +110,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _render_visual_line(self, index: int) -> Strip:
         start, end = self._lines[index]
-        shown = display_safe(self._text[start:end].translate(_DISPLAY))
+        shown = self._text[start:end]
         line = Text(shown, style=self.rich_style, no_wrap=True, end="")
         session = self.session
         if session is not None:
