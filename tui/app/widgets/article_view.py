@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -34,8 +35,19 @@ from tui.core.text import display_safe
 _DISPLAY = str.maketrans({"\t": " "})
 
 
-class ArticleView(ScrollView, can_focus=True):
-    """Scrollable, soft-wrapped article text with entity highlights and a token cursor."""
+class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Scrollable, soft-wrapped article text with entity highlights and a token cursor.
+
+    The arrow keys belong to the token cursor (the article screen's bindings), so
+    the view keeps only the paging keys of a scroll view.
+    """
+
+    BINDINGS = [
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "scroll_home", "Top", show=False),
+        Binding("end", "scroll_end", "Bottom", show=False),
+    ]
 
     DEFAULT_CSS = """
     ArticleView {
