@@ -21,10 +21,20 @@ from tui.app.context import ModelProvider
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.library import LibraryScreen
 from tui.app.widgets.article_view import ArticleView
+from tui.app.widgets.keybar import DISABLED_TEXT_STYLE
 from tui.core.model import EntityItem, Status
 from tui.store.gold import GoldStore, StoreError
 
 SIZE = (120, 40)
+
+
+def key_style(app, description: str) -> str:  # type: ignore[no-untyped-def]
+    """The style of `description` in the key bar as drawn now."""
+    text = app.screen.query_one("#key-bar").content
+    start = text.plain.index(f" {description} ") + 1
+    styles = [str(span.style) for span in text.spans
+              if span.start <= start < span.end]
+    return styles[-1] if styles else ""
 
 
 async def _move_to(pilot, app, predicate) -> EntityItem:  # type: ignore[no-untyped-def]
@@ -73,6 +83,10 @@ async def test_opens_the_seed_with_a_suggestion_selected(cached_store: Path) -> 
         # Keys that cannot act are greyed out; keys that can are enabled.
         assert screen.check_action("undo", ()) is None
         assert screen.check_action("accept", ()) is True
+        assert key_style(app, "Undo") == DISABLED_TEXT_STYLE
+        assert key_style(app, "Accept") == ""
+        await pilot.press("a")
+        assert key_style(app, "Undo") == ""
 
 
 async def test_accept_is_on_disk_when_the_key_returns(cached_store: Path) -> None:

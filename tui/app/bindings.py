@@ -65,3 +65,13 @@ LIBRARY_BINDINGS: list[Binding] = [
 ALL_BINDING_IDS: frozenset[str] = frozenset(
     b.id for b in [*ARTICLE_BINDINGS, *LIBRARY_BINDINGS] if b.id is not None
 )
+
+
+_KEY_NAMES = {"left_square_bracket": "[", "right_square_bracket": "]",
+              "left_curly_bracket": "{", "right_curly_bracket": "}", "question_mark": "?"}
+
+
+def key_display(binding: Binding, keymap: dict[str, str]) -> str:
+    """The keys that trigger `binding` once `keymap` is applied, for people to read."""
+    keys = keymap.get(binding.id or "", binding.key)
+    return ", ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))

@@ -9,8 +9,10 @@ a worker thread while the text is already on screen.
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from rich.text import Text
 from textual import on, work
@@ -18,12 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app.bindings import ARTICLE_BINDINGS
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
 from tui.app.widgets.article_view import ArticleView
+from tui.app.widgets.keybar import KeyBar, key_bar_text
 from tui.app.widgets.panels import EntityPanel, Legend, describe_item, legend_text
 from tui.core.labels import label_for_digit, with_extra_labels
 from tui.core.model import Article, EntityItem, Span, Suggestions
@@ -32,6 +35,19 @@ from tui.core.text import display_safe
 from tui.store.gold import StoreError
 
 _ALWAYS = {"help", "library", "finish", "app.quit"}
+
+
+@lru_cache(maxsize=128)
+def _parse_action(action: str) -> tuple[str, tuple[object, ...]]:
+    """An action string's name and literal parameters, as `check_action` receives them."""
+    name, _, rest = action.partition("(")
+    if not rest:
+        return name, ()
+    return name, tuple(ast.literal_eval(f"({rest[:-1]},)"))
+
+
+def _action_of(binding: Binding) -> tuple[str, tuple[object, ...]]:
+    return _parse_action(binding.action)
 
 
 class ArticleScreen(Screen[None]):
@@ -50,6 +66,8 @@ class ArticleScreen(Screen[None]):
         self.stale = False
         self.model_pending = False
         self.model_warning: str | None = None
+        self._last_key_state: tuple[object, ...] | None = None
+        self._last_title: Text | None = None
 
     # ------------------------------------------------------------ composition
 
@@ -61,7 +79,7 @@ class ArticleScreen(Screen[None]):
                 yield EntityPanel(id="entity-panel")
                 yield Static(id="status-line")
                 yield Legend(legend_text(self.labels), id="legend")
-        yield Footer()
+        yield KeyBar(id="key-bar")
 
     @property
     def view(self) -> ArticleView:
@@ -70,6 +88,7 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.view.focus()
         self._load()
+        self._refresh_keys()
 
     def _load(self) -> None:
         store, article = self.ctx.store, self.article
@@ -141,7 +160,7 @@ class ArticleScreen(Screen[None]):
         if current is not None:
             self.view.show_offset(current.start)
         self._refresh_panels()
-        self.refresh_bindings()
+        self._refresh_keys()
 
     # ---------------------------------------------------------------- display
 
@@ -149,7 +168,7 @@ class ArticleScreen(Screen[None]):
         self.status_message = message
         line = Text(display_safe(message), style="bold red" if error else "italic")
         for widget in self.query("#status-line").results(Static):
-            widget.update(line)
+            widget.update(line, layout=False)
 
     def _title_text(self) -> Text:
         """Title, date and dateline, place in the corpus, annotator, model state, done mark."""
@@ -175,17 +194,44 @@ class ArticleScreen(Screen[None]):
         return bar
 
     def _refresh_panels(self) -> None:
-        self.query_one("#title-bar", Static).update(self._title_text())
+        title = self._title_text()
+        if title != self._last_title:
+            self._last_title = title
+            self.query_one("#title-bar", Static).update(title, layout=False)
         panel = self.query_one(EntityPanel)
         if self.session is not None:
-            panel.update(describe_item(self.session, self.session.current))
+            description = describe_item(self.session, self.session.current)
         elif self.model_pending:
-            panel.update(Text("Loading the model: suggestions will appear in a moment.",
-                              style="italic"))
+            description = Text("Loading the model: suggestions will appear in a moment.",
+                               style="italic")
         else:
-            panel.update(Text("No suggestions.", style="italic"))
+            description = Text("No suggestions.", style="italic")
+        panel.update(description, layout=False)
 
     # ------------------------------------------------------------- key guards
+
+    def _key_state(self) -> tuple[object, ...]:
+        """Everything `check_action` depends on; the footer is redrawn when it changes."""
+        session = self.session
+        if session is None:
+            return (None, self.stale)
+        return (session.current is not None, self.view.selection_anchor is not None,
+                session.can_undo, session.can_redo, session.has_undecided(),
+                bool(session.items), len(self.labels))
+
+    def _refresh_keys(self) -> None:
+        """Grey out or enable the keys in the key bar, when what they can do changed.
+
+        Textual asks `check_action` itself when a key is pressed, so a disabled key
+        never acts; the bar only has to show it.
+        """
+        state = self._key_state()
+        if state != self._last_key_state:
+            self._last_key_state = state
+            keymap = self.ctx.keymap
+            self.query_one(KeyBar).update(key_bar_text(
+                ARTICLE_BINDINGS, keymap,
+                lambda b: self.check_action(*_action_of(b)) is True), layout=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _ALWAYS or action == "quit":
@@ -254,7 +300,7 @@ class ArticleScreen(Screen[None]):
             self.notify(display_safe(outcome.message), severity="warning", markup=False,
                         timeout=3)
         self._refresh_panels()
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def action_next(self) -> None:
         self._navigate(1)
@@ -313,7 +359,7 @@ class ArticleScreen(Screen[None]):
             outcome = self._act(lambda s: s.add(selection, label))
             if outcome is None or not outcome.ok:
                 view.set_selection_anchor(previous)  # refused: keep the selection to adjust it
-            self.refresh_bindings()
+            self._refresh_keys()
             return
         self._act(lambda s: s.relabel(label))
 
@@ -345,7 +391,7 @@ class ArticleScreen(Screen[None]):
         if (before.id if before else None) != session.current_id:
             view.refresh_spans([i.span for i in (before, session.current) if i is not None])
             self._refresh_panels()
-            self.refresh_bindings()
+            self._refresh_keys()
 
     def action_cursor(self, step: int) -> None:
         view = self.view
@@ -372,7 +418,7 @@ class ArticleScreen(Screen[None]):
         view.set_selection_anchor(None if view.selection_anchor is not None else view.cursor)
         self._set_status("Selecting: move with the arrows, then a digit or l to add the entity"
                          if view.selection_anchor is not None else "Selection dropped")
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def action_extend_selection(self, step: int) -> None:
         view = self.view
@@ -381,11 +427,11 @@ class ArticleScreen(Screen[None]):
         if view.selection_anchor is None:
             view.set_selection_anchor(view.cursor)
         view.move_cursor(view.cursor + int(step), keep_anchor=True)
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def action_clear_selection(self) -> None:
         self.view.set_selection_anchor(None)
-        self.refresh_bindings()
+        self._refresh_keys()
 
     @on(ArticleView.Clicked)
     def _clicked(self, event: ArticleView.Clicked) -> None:

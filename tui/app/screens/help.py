@@ -14,16 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS
-
-_DISPLAY = {"left_square_bracket": "[", "right_square_bracket": "]",
-            "left_curly_bracket": "{", "right_curly_bracket": "}", "question_mark": "?"}
-
-
-def keys_for(binding: Binding, keymap: dict[str, str]) -> str:
-    """The keys that trigger `binding` once the keymap is applied, for display."""
-    keys = keymap.get(binding.id or "", binding.key)
-    return ", ".join(_DISPLAY.get(k.strip(), k.strip()) for k in keys.split(","))
+from tui.app.bindings import ARTICLE_BINDINGS, key_display
 
 
 def help_table(keymap: dict[str, str]) -> Table:
@@ -38,13 +29,13 @@ def help_table(keymap: dict[str, str]) -> Table:
             if seen_digits:
                 continue
             seen_digits = True
-            digit_keys = [keys_for(b, keymap) for b in ARTICLE_BINDINGS
+            digit_keys = [key_display(b, keymap) for b in ARTICLE_BINDINGS
                           if b.id and b.id.startswith("label-")]
             table.add_row(Text(" ".join(digit_keys)), Text("Label 1-9"),
                           Text("Give the legend's label (adds the selection as an entity)"),
                           Text("label-1 … label-9"))
             continue
-        table.add_row(Text(keys_for(binding, keymap)), Text(binding.description),
+        table.add_row(Text(key_display(binding, keymap)), Text(binding.description),
                       Text(binding.tooltip or binding.description), Text(binding.id or ""))
     return table
 
