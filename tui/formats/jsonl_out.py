@@ -1,4 +1,4 @@
-"""Writing JSONL files atomically: a temporary file beside the target, then a rename.
+"""Writing JSONL files atomically (tui.atomic): a temporary file beside the target, then a rename.
 
 A reader never sees a half-written export, and an existing file is replaced
 only when the caller says so (`force`).
@@ -6,14 +6,12 @@ only when the caller says so (`force`).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tui.atomic import atomic_writer
 from tui.formats.errors import OutputError
 
 
@@ -27,19 +25,10 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]], *, force: bool = Fal
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(path, f"folder {directory} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False, allow_nan=False))
-                out.write("\n")
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    with atomic_writer(path, newline="\n") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False, allow_nan=False))
+            out.write("\n")
+            count += 1
     return count

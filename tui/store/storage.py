@@ -14,16 +14,16 @@ interrupted write can be removed by whoever owns the file (`temp_files`).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
 
-__all__ = ["AtomicJSONStorage", "StorageFormatError", "atomic_write_text", "temp_files"]
+from tui.atomic import atomic_write_text, fsync_dir, temp_files
+
+__all__ = ["AtomicJSONStorage", "StorageFormatError", "atomic_write_text", "fsync_dir",
+           "read_json_object", "temp_files"]
 
 
 class StorageFormatError(ValueError):
@@ -33,55 +33,6 @@ class StorageFormatError(ValueError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
-
-
-def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-
-
-def temp_files(path: Path) -> list[Path]:
-    """Temporary files an interrupted `atomic_write_text(path, ...)` may have left."""
-    return sorted(path.parent.glob(f".{path.name}.*.tmp"))
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or a new entry in `folder` durable (a no-op where folders can't be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems refuse fsync on a folder; the rename is done either way
-    finally:
-        os.close(fd)
-
-
-def atomic_write_text(path: Path | str, text: str, encoding: str = "utf-8") -> None:
-    """Replace the contents of `path` by `text` atomically and durably.
-
-    The text goes to a temporary file in the same folder, which is flushed,
-    fsynced and renamed over `path`; the folder is then fsynced. A reader (or
-    a crash) sees either the old file or the new one, never a mix. The new
-    file keeps the old one's permissions (new files get 0o666 less the umask).
-    """
-    path = Path(path)
-    tmp = _temp_name(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            with contextlib.suppress(FileNotFoundError):
-                os.fchmod(fd, os.stat(path).st_mode & 0o7777)
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
 
 
 def read_json_object(path: Path) -> dict[str, Any]:
