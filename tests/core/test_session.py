@@ -237,6 +237,12 @@ def test_any_sequence_keeps_disk_equal_to_memory_and_undoes_fully(
             "undo": session.undo, "redo": session.redo,
         }[name]()
         assert mirror.items == decided(session)
+        recount = {status.value: 0 for status in Status}
+        for item in session.items.values():
+            recount[item.status.value] += 1
+        assert session.counts() == recount
+        assert session.has_undecided() == (recount["suggested"] > 0)
+        assert [session.position(i) for i in session.ordered()] == list(range(len(session.items)))
         shown = [i for i in session.items.values() if i.status is not Status.REJECTED]
         for a in shown:
             assert session.tokens.is_aligned(a.span)

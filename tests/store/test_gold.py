@@ -508,3 +508,19 @@ def test_a_folder_that_cannot_be_made_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "annotations").write_text("a file where the folder should be")
     with pytest.raises(StoreError, match=r"gold\.json: cannot create its folder"):
         GoldStore.open(tmp_path / "annotations" / "gold.json")
+
+
+def test_summary_of_one_article_matches_summaries(path: Path) -> None:
+    from tui.core.model import EntityItem, Status
+
+    with GoldStore.open(path) as store:
+        assert store.summary("a1", "ann") is None
+        items = {f"a:{n}": EntityItem(f"a:{n}", n * 10, n * 10 + 4, "ORG", Status.ADDED)
+                 for n in range(3)}
+        store.save_items("a1", "ann", "hash1", items)
+        store.save_items("a1", "ann", "hash1", {"a:0": None})
+        store.set_done("a1", "ann", "hash1", True)
+        one = store.summary("a1", "ann")
+        assert one == store.summaries("ann")["a1"]
+        assert one is not None and (one.decided, one.added, one.done) == (2, 2, True)
+        assert one.text_hash == "hash1"

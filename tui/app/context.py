@@ -60,8 +60,8 @@ class AppContext:
         return -1
 
     def is_done(self, article: Article) -> bool:
-        record = self.store.annotation(article.id, self.annotator)
-        return record is not None and record.done and record.text_hash == article.text_hash
+        summary = self.store.summary(article.id, self.annotator)
+        return summary is not None and summary.done and summary.text_hash == article.text_hash
 
     def next_undone(self, after: str | None = None) -> Article | None:
         """The first article not marked done, looking after `after` and then from the top."""

@@ -9,6 +9,7 @@ session exactly as it was, so what is in memory is always what is on disk.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,8 +110,10 @@ class EntitySession:
                 status=Status.SUGGESTED, suggestion=suggestion, model=self.model,
             )
         self._order = _Order()
+        self._counts: Counter[Status] = Counter()
         for item in self.items.values():
             self._order.add(item)
+            self._counts[item.status] += 1
         self._next_added = 1 + max(
             (int(i[2:]) for i in self.items if i.startswith("a:") and i[2:].isdigit()), default=0
         )
@@ -151,10 +154,12 @@ class EntitySession:
         return candidates[0] if candidates else None
 
     def counts(self) -> dict[str, int]:
-        counts = {status.value: 0 for status in Status}
-        for item in self.items.values():
-            counts[item.status.value] += 1
-        return counts
+        """How many items have each status (kept up to date, not counted)."""
+        return {status.value: self._counts[status] for status in Status}
+
+    def position(self, item: EntityItem) -> int:
+        """The 0-based place of `item` in text order."""
+        return self._order.position(item)
 
     @property
     def can_undo(self) -> bool:
@@ -165,7 +170,7 @@ class EntitySession:
         return bool(self._redo)
 
     def has_undecided(self) -> bool:
-        return any(item.status is Status.SUGGESTED for item in self.items.values())
+        return self._counts[Status.SUGGESTED] > 0
 
     def text_of(self, item: EntityItem) -> str:
         return self.article.text[item.start:item.end]
@@ -254,10 +259,12 @@ class EntitySession:
             old, new = (before, after) if forward else (after, before)
             if old is not None:
                 self._order.remove(old)
+                self._counts[old.status] -= 1
                 del self.items[item_id]
             if new is not None:
                 self.items[item_id] = new
                 self._order.add(new)
+                self._counts[new.status] += 1
         target = step.current_after if forward else step.current_before
         self.current_id = target if target in self.items else None
 

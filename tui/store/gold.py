@@ -663,15 +663,22 @@ class GoldStore:
             return sorted(name for name, by_article in self._state.annotations.items()
                           if by_article)
 
+    def _summary(self, annotator: str, article_id: str, doc: Doc) -> AnnotationSummary:
+        tally = self._state.tallies[(annotator, article_id)]
+        return AnnotationSummary(text_hash=doc["text_hash"], decided=tally.decided,
+                                 added=tally.added, done=doc["done"], updated=doc["updated"])
+
+    def summary(self, article_id: str, annotator: str) -> AnnotationSummary | None:
+        """One annotator's progress on one article, in O(1) (no item is decoded)."""
+        with self._mutex:
+            doc = self._state.annotations.get(annotator, {}).get(article_id)
+            return None if doc is None else self._summary(annotator, article_id, doc)
+
     def summaries(self, annotator: str) -> dict[str, AnnotationSummary]:
         """Article id -> progress summary for one annotator (no item is decoded)."""
         with self._mutex:
-            tallies = self._state.tallies
             return {
-                article_id: AnnotationSummary(
-                    text_hash=doc["text_hash"], decided=tallies[(annotator, article_id)].decided,
-                    added=tallies[(annotator, article_id)].added, done=doc["done"],
-                    updated=doc["updated"])
+                article_id: self._summary(annotator, article_id, doc)
                 for article_id, doc in self._state.annotations.get(annotator, {}).items()
             }
 

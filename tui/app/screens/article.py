@@ -68,6 +68,8 @@ class ArticleScreen(Screen[None]):
         self.model_warning: str | None = None
         self._last_key_state: tuple[object, ...] | None = None
         self._last_title: Text | None = None
+        #: Whether the article is marked done: read once, changed only by `f`.
+        self.done = ctx.is_done(article)
 
     # ------------------------------------------------------------ composition
 
@@ -189,7 +191,7 @@ class ArticleScreen(Screen[None]):
             bar.append("  loading model…", style="bold yellow")
         elif self.session is not None and self.session.model.rule_based:
             bar.append("  ⚠ rule-based fallback model", style="bold yellow")
-        if self.ctx.is_done(article):
+        if self.done:
             bar.append("  ✓ done", style="bold green")
         return bar
 
@@ -470,6 +472,7 @@ class ArticleScreen(Screen[None]):
             self.ctx.store.put_article(self.article)
             self.ctx.store.set_done(self.article.id, self.ctx.annotator,
                                     self.article.text_hash, True)
+            self.done = True
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return

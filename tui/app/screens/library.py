@@ -71,11 +71,11 @@ class LibraryScreen(Screen[None]):
     def _row(self, article: Article) -> list[Text]:
         store, annotator = self.ctx.store, self.ctx.annotator
         cached = store.suggestions(article.id, article.text_hash, self.ctx.models.resolved)
-        record = store.annotation(article.id, annotator)
-        stale = record is not None and record.text_hash != article.text_hash
+        summary = store.summary(article.id, annotator)
+        stale = summary is not None and summary.text_hash != article.text_hash
         suggested = str(len(cached.entities)) if cached is not None else "–"
-        decided = "changed!" if stale else str(record.decided_count() if record else 0)
-        done = "✓" if record is not None and record.done and not stale else ""
+        decided = "changed!" if stale else str(summary.decided if summary else 0)
+        done = "✓" if summary is not None and summary.done and not stale else ""
         return [_cell(article.title, TITLE_CELLS), _cell(str(article.meta.get("date", "")), 10),
                 Text(suggested, justify="right"), Text(decided, justify="right"),
                 Text(done, style="bold green", justify="center"), _cell(article.id, ID_CELLS)]

@@ -32,8 +32,7 @@ def describe_item(session: EntitySession, item: EntityItem | None) -> Text:
         text.append("No entity selected.\n", style="italic")
         text.append("Move with n/p, or select text with v and the arrows.")
         return text
-    position = sum(1 for _ in session.overlapping(0, item.start))
-    text.append(f"Entity {position + 1} of {total}\n", style="dim")
+    text.append(f"Entity {session.position(item) + 1} of {total}\n", style="dim")
     text.append("“")
     text.append(_clean(session.text_of(item)), style=entity_style(item.label, item.status, False))
     text.append("”\n\n")
