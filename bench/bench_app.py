@@ -1,6 +1,6 @@
 """Benchmark: the byline app's keystroke latency and start-up time, against Textual baselines.
 
-    /work/venv/bin/python bench/bench_app.py [--quick] [--actions N] [--rounds R] [--runs R]
+    .venv/bin/python bench/bench_app.py [--quick] [--actions N] [--rounds R] [--runs R]
                                              [--only keystroke|startup]
 
 Run from the repository root. Prints one JSON document on stdout; progress
