@@ -468,3 +468,27 @@ async def test_the_rule_based_fallback_is_flagged(tmp_path: Path) -> None:
         assert "rule-based fallback" in static_text(app, "#title-bar")
         names = {screen.session.text_of(i) for i in screen.session.items.values()}
         assert "Ibrahim Kalin" in names
+
+
+async def test_leaving_before_the_model_finishes_is_harmless(tmp_path: Path,
+                                                             loaded_model) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "gold.json"
+    app = make_app(db, paths=[SEEDS / f"{SEED_ID}.txt"])
+    held = _HeldBackModel(app.ctx.models, loaded_model)
+    app.ctx.models = held
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = article_screen(app)
+        assert screen.model_pending
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        held.release.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app.ctx.store.suggestions(SEED_ID, screen.article.text_hash) is not None:
+                break
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, LibraryScreen)
+        # The work was not wasted: the suggestions are cached for next time.
+        assert app.ctx.store.suggestions(SEED_ID, screen.article.text_hash) is not None

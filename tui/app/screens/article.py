@@ -94,8 +94,8 @@ class ArticleScreen(Screen[None]):
 
     def _load(self) -> None:
         store, article = self.ctx.store, self.article
-        record = store.annotation(article.id, self.ctx.annotator)
-        if record is not None and record.text_hash != article.text_hash:
+        summary = store.summary(article.id, self.ctx.annotator)
+        if summary is not None and summary.text_hash != article.text_hash:
             self.stale = True
             self._set_status(
                 "This article's text has changed since it was annotated: the stored "
@@ -112,8 +112,14 @@ class ArticleScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="suggest")
     def _suggest(self) -> None:
+        """Run the model in a thread and cache its suggestions in the store.
+
+        The cache is written here, not on screen, so the work is kept even if the
+        annotator has left the article by the time the model is done.
+        """
         from tui.nlp.suggest import suggest_one
 
+        store_error: str | None = None
         try:
             loaded = self.ctx.models.get()
             suggestions = suggest_one(loaded, self.article)
@@ -121,23 +127,28 @@ class ArticleScreen(Screen[None]):
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             self.app.call_from_thread(self._suggest_failed, message)
             return
-        self.app.call_from_thread(self._suggestions_ready, suggestions, loaded.warning)
+        try:
+            self.ctx.store.put_suggestions(self.article.id, suggestions)
+        except StoreError as error:
+            store_error = str(error)
+        self.app.call_from_thread(self._suggestions_ready, suggestions, loaded.warning,
+                                  store_error)
 
     def _suggest_failed(self, message: str) -> None:
         self.model_pending = False
         self._set_status(f"The model failed: {message}", error=True)
         self._refresh_panels()
 
-    def _suggestions_ready(self, suggestions: Suggestions, warning: str | None) -> None:
+    def _suggestions_ready(self, suggestions: Suggestions, warning: str | None,
+                           store_error: str | None) -> None:
         self.model_pending = False
         self.model_warning = warning
         if warning:
-            self.notify(warning, severity="warning", markup=False, timeout=8)
-        try:
-            self.ctx.store.put_suggestions(self.article.id, suggestions)
-        except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
-        self._start_session(suggestions)
+            self.app.notify(warning, severity="warning", markup=False, timeout=8)
+        if store_error:
+            self.app.notify(store_error, severity="error", markup=False)
+        if self.is_attached:  # the annotator may have left the article meanwhile
+            self._start_session(suggestions)
 
     def _start_session(self, suggestions: Suggestions) -> None:
         store, article, annotator = self.ctx.store, self.article, self.ctx.annotator
