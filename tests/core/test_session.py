@@ -252,3 +252,14 @@ def test_any_sequence_keeps_disk_equal_to_memory_and_undoes_fully(
         session.undo()
     assert state(session) == initial
     assert mirror.items == {}
+
+
+def test_accepting_a_corrected_entity_confirms_it_and_moves_on() -> None:
+    session, mirror = make_session()
+    session.relabel("PERSON")
+    calls = mirror.calls
+    outcome = session.accept()
+    assert outcome.ok and outcome.message == "Kept 'Kalin' as PERSON"
+    assert mirror.calls == calls  # nothing new to write
+    assert mirror.items["s:0:5:GPE"].status is Status.CORRECTED
+    assert session.text_of(session.current) == "Fidan"  # type: ignore[arg-type]

@@ -290,9 +290,10 @@ class EntitySession:
         item = self.current
         if item is None:
             return Outcome(False, "No entity selected")
-        if item.status in (Status.ACCEPTED, Status.CORRECTED, Status.ADDED):
+        if item.status.is_gold:
+            # Already kept (accepted, corrected or added): confirm it and move on.
             self._advance_to_undecided()
-            return Outcome(False, f"Already {item.status.value}")
+            return Outcome(True, f"Kept {self.text_of(item)!r} as {item.label}")
         blocker = self.blocker(item.span, ignore=item.id)
         if blocker is not None:
             return Outcome(False, f"Overlaps {self.text_of(blocker)!r} ({blocker.label})")
