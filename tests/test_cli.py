@@ -126,6 +126,11 @@ def test_export_prodigy(annotated_store: Path, tmp_path: Path) -> None:
         gold = sorted((i.start, i.end, i.label) for i in record.items.values()
                       if i.status.is_gold)
     assert sorted(read_prodigy_spans(task)) == gold
+    everything = tmp_path / "prodigy-all.jsonl"
+    result = byline("export", "--db", str(annotated_store), "-o", str(everything), "--format",
+                    "prodigy", "--all")
+    assert result.returncode == 0, result.stderr
+    assert len(everything.read_text(encoding="utf-8").splitlines()) == 2
 
 
 def test_export_refuses_to_overwrite_and_names_the_file(annotated_store: Path,
@@ -179,7 +184,7 @@ def test_byline_alone_needs_a_seeds_folder(tmp_path: Path) -> None:
 def test_unknown_export_format(annotated_store: Path, tmp_path: Path) -> None:
     error = one_line_error(byline("export", "--db", str(annotated_store), "-o",
                                   str(tmp_path / "x.jsonl"), "--format", "brat"))
-    assert "unknown format 'brat'" in error
+    assert "unknown export format 'brat'" in error
 
 
 @pytest.mark.slow

@@ -21,6 +21,15 @@ EXPORT_FORMATS: tuple[str, ...] = ("native", "prodigy")
 Entry = tuple[Article, AnnotationRecord, Suggestions | None]
 
 
+def check_export(fmt: str, include_pending: bool) -> None:
+    """Raise ValueError (one line) unless `fmt` can be exported as asked."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})")
+    if fmt == "prodigy" and include_pending:
+        raise ValueError("the prodigy format holds gold spans only: "
+                         "pending suggestions can be exported as native only")
+
+
 def export_rows(entries: Iterable[Entry], fmt: str,
                 include_pending: bool) -> Iterator[dict[str, Any]]:
     """One row per entry in format `fmt`.
@@ -31,11 +40,7 @@ def export_rows(entries: Iterable[Entry], fmt: str,
     ValueError, as is an unknown format; both are raised at the call, before
     any row is made.
     """
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})")
-    if fmt == "prodigy" and include_pending:
-        raise ValueError("the prodigy format holds gold spans only: "
-                         "pending suggestions can be exported as native only")
+    check_export(fmt, include_pending)
     if fmt == "native":
         return _native_rows(entries, include_pending)
     return _prodigy_rows(entries)

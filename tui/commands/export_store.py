@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from tui.commands.export import export_rows
+from tui.commands.export import check_export, export_rows
 from tui.core.model import AnnotationRecord, Article, Suggestions
 from tui.formats.errors import OutputError
 from tui.formats.jsonl_out import write_jsonl
 from tui.store.gold import GoldStore, StoreError
-
-FORMATS = ("native", "prodigy")
 
 
 def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None
@@ -34,8 +32,9 @@ def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None
 def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
                force: bool) -> int:
     """Write the export; return how many rows were written."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    # With --all, native rows also list the suggestions nobody decided (Prodigy has no place).
+    include_pending = all_articles and fmt == "native"
+    check_export(fmt, include_pending)
     if not db.exists():
         raise StoreError(f"{db}: no gold store here (nothing annotated yet?)")
     if out.exists() and out.resolve() == db.resolve():
@@ -43,7 +42,7 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
     store = GoldStore.open(db, read_only=True)
     try:
         rows = export_rows(gold_entries(store, all_articles, annotator), fmt,
-                           include_pending=all_articles)
+                           include_pending=include_pending)
         return write_jsonl(out, rows, force=force)
     finally:
         store.close()
