@@ -524,3 +524,17 @@ def test_summary_of_one_article_matches_summaries(path: Path) -> None:
         assert one == store.summaries("ann")["a1"]
         assert one is not None and (one.decided, one.added, one.done) == (2, 2, True)
         assert one.text_hash == "hash1"
+
+
+def test_suggestion_count_without_decoding(path: Path) -> None:
+    from tui.core.model import EntitySuggestion, ModelInfo, Suggestions
+
+    with GoldStore.open(path) as store:
+        assert store.suggestion_count("a1", "h1") is None
+        entities = tuple(EntitySuggestion(n, n + 1, "ORG") for n in range(0, 10, 2))
+        store.put_suggestions("a1", Suggestions(ModelInfo("m", "1", "spec-a"), "h1", entities,
+                                                tuple((n, n + 1) for n in range(10))))
+        assert store.suggestion_count("a1", "h1") == 5
+        assert store.suggestion_count("a1", "h1", "spec-a") == 5
+        assert store.suggestion_count("a1", "h1", "spec-b") is None
+        assert store.suggestion_count("a1", "other-hash") is None

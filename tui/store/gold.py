@@ -595,21 +595,29 @@ class GoldStore:
                          "text_hash": suggestions.text_hash, "model_spec": spec,
                          "seq": self._state.seq + 1, "data": data})
 
+    def _suggestion_doc(self, article_id: str, text_hash: str,
+                        model_spec: str | None) -> Doc | None:
+        """The raw cache entry: of `model_spec`, else the latest stored (caller holds the mutex)."""
+        by_spec = self._state.suggestions.get((article_id, text_hash))
+        if not by_spec:
+            return None
+        if model_spec is None:
+            return max(by_spec.values(), key=lambda d: int(d["seq"]))
+        return by_spec.get(model_spec)
+
     def suggestions(self, article_id: str, text_hash: str,
                     model_spec: str | None = None) -> Suggestions | None:
         """The cached suggestions for this text: of `model_spec`, else the latest stored."""
         with self._mutex:
-            by_spec = self._state.suggestions.get((article_id, text_hash))
-            if not by_spec:
-                return None
-            if model_spec is None:
-                doc = max(by_spec.values(), key=lambda d: int(d["seq"]))
-            else:
-                found = by_spec.get(model_spec)
-                if found is None:
-                    return None
-                doc = found
-            return Suggestions.from_json(doc["data"])
+            doc = self._suggestion_doc(article_id, text_hash, model_spec)
+            return None if doc is None else Suggestions.from_json(doc["data"])
+
+    def suggestion_count(self, article_id: str, text_hash: str,
+                         model_spec: str | None = None) -> int | None:
+        """How many entities the cached suggestions hold (None: not cached), without decoding."""
+        with self._mutex:
+            doc = self._suggestion_doc(article_id, text_hash, model_spec)
+            return None if doc is None else len(doc["data"]["entities"])
 
     # ------------------------------------------------------------ annotations
 

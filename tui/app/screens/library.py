@@ -70,10 +70,10 @@ class LibraryScreen(Screen[None]):
 
     def _row(self, article: Article) -> list[Text]:
         store, annotator = self.ctx.store, self.ctx.annotator
-        cached = store.suggestions(article.id, article.text_hash, self.ctx.models.resolved)
+        count = store.suggestion_count(article.id, article.text_hash, self.ctx.models.resolved)
         summary = store.summary(article.id, annotator)
         stale = summary is not None and summary.text_hash != article.text_hash
-        suggested = str(len(cached.entities)) if cached is not None else "–"
+        suggested = str(count) if count is not None else "–"
         decided = "changed!" if stale else str(summary.decided if summary else 0)
         done = "✓" if summary is not None and summary.done and not stale else ""
         return [_cell(article.title, TITLE_CELLS), _cell(str(article.meta.get("date", "")), 10),
