@@ -51,13 +51,15 @@ ARTICLE_BINDINGS: list[Binding] = [
     Binding("b", "library", "Library", id="library", tooltip="Back to the list of articles"),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit"),
+    Binding("escape", "clear_selection", "Clear selection", id="clear-selection", show=False,
+            tooltip="Drop the selection"),
 ]
 
-#: Keys that only exist for the selection: handled by the article screen.
-SELECTION_CLEAR_KEYS = ("escape",)
-
 LIBRARY_BINDINGS: list[Binding] = [
-    Binding("enter", "open", "Open", id="library-open", show=True),
+    Binding("enter", "open", "Open", id="library-open", show=True,
+            tooltip="Open the highlighted article (typing filters the list)"),
+    Binding("escape", "clear_filter", "Clear filter", id="library-clear-filter", show=False,
+            tooltip="Empty the filter"),
     Binding("question_mark", "help", "Help", id="library-help", key_display="?"),
     Binding("ctrl+q", "app.quit", "Quit", id="library-quit"),
 ]

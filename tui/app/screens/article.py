@@ -53,8 +53,7 @@ def _action_of(binding: Binding) -> tuple[str, tuple[object, ...]]:
 class ArticleScreen(Screen[None]):
     """Read one article and decide on its entities with the keyboard."""
 
-    BINDINGS = [*ARTICLE_BINDINGS,
-                Binding("escape", "clear_selection", "Clear selection", show=False)]
+    BINDINGS = [*ARTICLE_BINDINGS]
 
     def __init__(self, ctx: AppContext, article: Article) -> None:
         super().__init__()

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS, key_display
+from tui.app.bindings import ARTICLE_BINDINGS, LIBRARY_BINDINGS, key_display
 
 
 def help_table(keymap: dict[str, str]) -> Table:
@@ -37,6 +37,12 @@ def help_table(keymap: dict[str, str]) -> Table:
             continue
         table.add_row(Text(key_display(binding, keymap)), Text(binding.description),
                       Text(binding.tooltip or binding.description), Text(binding.id or ""))
+    table.add_row(Text(""), Text(""), Text(""), Text(""))
+    table.add_row(Text("Library", style="bold"), Text(""), Text(""), Text(""))
+    for binding in LIBRARY_BINDINGS:
+        table.add_row(Text(key_display(binding, keymap)), Text(binding.description),
+                      Text(binding.tooltip or binding.description), Text(binding.id or ""))
+    table.add_row(Text("↑ ↓"), Text("Move"), Text("Move through the list"), Text(""))
     return table
 
 

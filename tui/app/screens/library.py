@@ -10,7 +10,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -36,8 +35,7 @@ def _cell(value: str, cells: int) -> Text:
 class LibraryScreen(Screen[None]):
     """The list of articles; the screen under every article screen."""
 
-    BINDINGS = [*LIBRARY_BINDINGS, Binding("escape", "clear_filter", "Clear filter",
-                                            show=False)]
+    BINDINGS = [*LIBRARY_BINDINGS]
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
