@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from textual.app import App
 
 from tui.app.context import AppContext
@@ -22,6 +24,9 @@ class BylineApp(App[None]):
         self.open_first = open_first
 
     def on_mount(self) -> None:
+        # Everything alive now (modules, styles, the corpus) lives as long as the app:
+        # keep it out of the garbage collector's scans, which otherwise grow with it.
+        gc.freeze()
         if self.ctx.keymap:
             self.set_keymap(self.ctx.keymap)
         self.push_screen(LibraryScreen(self.ctx))
