@@ -29,7 +29,7 @@ from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.keybar import KeyBar, key_bar_text
 from tui.app.widgets.panels import EntityPanel, Legend, describe_item, legend_text
 from tui.core.labels import label_for_digit, with_extra_labels
-from tui.core.model import Article, EntityItem, Span, Suggestions
+from tui.core.model import Article, EntityItem, Suggestions
 from tui.core.session import Edge, EntitySession, Outcome
 from tui.core.text import display_safe
 from tui.store.gold import StoreError
@@ -61,10 +61,8 @@ class ArticleScreen(Screen[None]):
         self.article = article
         self.session: EntitySession | None = None
         self.labels: tuple[str, ...] = ctx.labels
-        self.status_message = ""
         self.stale = False
         self.model_pending = False
-        self.model_warning: str | None = None
         self._last_key_state: tuple[object, ...] | None = None
         self._last_title: Text | None = None
         #: Whether the article is marked done: read once, changed only by `f`.
@@ -141,7 +139,6 @@ class ArticleScreen(Screen[None]):
     def _suggestions_ready(self, suggestions: Suggestions, warning: str | None,
                            store_error: str | None) -> None:
         self.model_pending = False
-        self.model_warning = warning
         if warning:
             self.app.notify(warning, severity="warning", markup=False, timeout=8)
         if store_error:
@@ -177,7 +174,6 @@ class ArticleScreen(Screen[None]):
     # ---------------------------------------------------------------- display
 
     def _set_status(self, message: str, error: bool = False) -> None:
-        self.status_message = message
         line = Text(display_safe(message), style="bold red" if error else "italic")
         for widget in self.query("#status-line").results(Static):
             widget.update(line, layout=False)
@@ -504,8 +500,3 @@ class ArticleScreen(Screen[None]):
         from tui.app.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.ctx.keymap))
-
-    def current_span(self) -> Span | None:
-        """The span of the current entity (for tests and tools)."""
-        current = self.session.current if self.session else None
-        return current.span if current else None
