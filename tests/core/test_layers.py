@@ -1,0 +1,39 @@
+"""Quote and meeting suggestions: their native JSON form round-trips."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.core.layers import MeetingSuggestion, QuoteSuggestion
+from tui.core.model import Span
+
+TEXT = "DOHA: Kalin met Hamas officials in Doha late Tuesday. “We agreed,” he told AFP."
+
+
+def test_quote_round_trip_with_text() -> None:
+    start = TEXT.index("We agreed")
+    quote = QuoteSuggestion(content=Span(start, start + 9), speaker=Span(69, 71),
+                            cue=Span(72, 76), speaker_ref=Span(6, 11), kind="direct")
+    data = quote.to_json(TEXT)
+    assert data["content"]["text"] == "We agreed" and data["speaker"]["text"] == "he"
+    assert data["cue"]["text"] == "told" and data["speaker_ref"]["text"] == "Kalin"
+    assert QuoteSuggestion.from_json(data) == quote
+
+
+def test_unattributed_quote_keeps_nulls() -> None:
+    quote = QuoteSuggestion(Span(0, 4), None, None, None, "indirect")
+    data = quote.to_json(TEXT)
+    assert data["speaker"] is None and data["speaker_ref"] is None
+    assert QuoteSuggestion.from_json(data) == quote
+    with pytest.raises(ValueError):
+        QuoteSuggestion.from_json({**data, "kind": "hearsay"})
+
+
+def test_meeting_round_trip() -> None:
+    meeting = MeetingSuggestion(trigger=Span(12, 15), participants=(Span(6, 11), Span(16, 31)),
+                                place=Span(35, 39), time=Span(40, 52), date="2025-10-21",
+                                event="e1")
+    data = meeting.to_json(TEXT)
+    assert [p["text"] for p in data["participants"]] == ["Kalin", "Hamas officials"]
+    assert data["place"]["text"] == "Doha" and data["time"]["text"] == "late Tuesday"
+    assert MeetingSuggestion.from_json(data) == meeting
