@@ -11,9 +11,13 @@ TEXT = "DOHA: Kalin met Hamas officials in Doha late Tuesday. “We agreed,” h
 
 
 def test_quote_round_trip_with_text() -> None:
-    start = TEXT.index("We agreed")
-    quote = QuoteSuggestion(content=Span(start, start + 9), speaker=Span(69, 71),
-                            cue=Span(72, 76), speaker_ref=Span(6, 11), kind="direct")
+    def span(needle: str) -> Span:
+        start = TEXT.index(needle)
+        return Span(start, start + len(needle))
+
+    he = TEXT.index(" he ") + 1
+    quote = QuoteSuggestion(content=span("We agreed"), speaker=Span(he, he + 2), cue=span("told"),
+                            speaker_ref=span("Kalin"), kind="direct")
     data = quote.to_json(TEXT)
     assert data["content"]["text"] == "We agreed" and data["speaker"]["text"] == "he"
     assert data["cue"]["text"] == "told" and data["speaker_ref"]["text"] == "Kalin"
