@@ -41,3 +41,17 @@ def test_meeting_round_trip() -> None:
     assert [p["text"] for p in data["participants"]] == ["Kalin", "Hamas officials"]
     assert data["place"]["text"] == "Doha" and data["time"]["text"] == "late Tuesday"
     assert MeetingSuggestion.from_json(data) == meeting
+
+
+def test_suggestions_carry_the_layers_and_old_cache_entries_still_load() -> None:
+    from tui.core.model import EntitySuggestion, ModelInfo, Suggestions
+
+    quote = QuoteSuggestion(Span(0, 4), Span(6, 11), None, Span(6, 11), "indirect")
+    meeting = MeetingSuggestion(Span(12, 15), (Span(6, 11),), None, None, None, "e1")
+    full = Suggestions(ModelInfo("m", "1"), "h", (EntitySuggestion(6, 11, "PERSON"),),
+                       ((0, 4), (6, 11)), (quote,), (meeting,))
+    assert Suggestions.from_json(full.to_json()) == full
+    old = full.to_json()
+    del old["quotes"], old["meetings"]
+    loaded = Suggestions.from_json(old)
+    assert loaded.quotes == () and loaded.meetings == () and loaded.entities == full.entities

@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.core.text import text_hash
+
+if TYPE_CHECKING:  # tui.core.layers imports Span from here
+    from tui.core.layers import MeetingSuggestion, QuoteSuggestion
 
 
 class Status(StrEnum):
@@ -115,27 +118,38 @@ class Suggestions:
     """Everything a model said about one article text, cached in the store.
 
     `tokens` are the pipeline's token spans: entity boundaries snap to them.
+    `quotes` and `meetings` are the other two layers (tui.core.layers); a cache
+    entry written before they existed reads back with none.
     """
 
     model: ModelInfo
     text_hash: str
     entities: tuple[EntitySuggestion, ...]
     tokens: tuple[tuple[int, int], ...]
+    quotes: tuple[QuoteSuggestion, ...] = ()
+    meetings: tuple[MeetingSuggestion, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         flat: list[int] = []
         for start, end in self.tokens:
             flat.extend((start, end))
         return {"model": self.model.to_json(), "text_hash": self.text_hash,
-                "entities": [e.to_json() for e in self.entities], "tokens": flat}
+                "entities": [e.to_json() for e in self.entities], "tokens": flat,
+                "quotes": [q.to_json("") for q in self.quotes],
+                "meetings": [m.to_json("") for m in self.meetings]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Suggestions:
+        from tui.core.layers import MeetingSuggestion, QuoteSuggestion
+
         flat = [int(n) for n in data["tokens"]]
         tokens = tuple(zip(flat[0::2], flat[1::2], strict=True))
         return cls(model=ModelInfo.from_json(data["model"]), text_hash=str(data["text_hash"]),
                    entities=tuple(EntitySuggestion.from_json(e) for e in data["entities"]),
-                   tokens=tokens)
+                   tokens=tokens,
+                   quotes=tuple(QuoteSuggestion.from_json(q) for q in data.get("quotes", [])),
+                   meetings=tuple(MeetingSuggestion.from_json(m)
+                                  for m in data.get("meetings", [])))
 
 
 @dataclass(frozen=True, slots=True)
