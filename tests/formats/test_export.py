@@ -146,3 +146,33 @@ def test_rows_write_as_jsonl(tmp_path: Path, fmt: str) -> None:
     if fmt == "prodigy":
         assert read_prodigy_spans(rows[0])[0] == (0, 4, "GPE")
         assert rows[1]["spans"] == []
+
+
+def test_suggestion_rows_carry_quotes_and_meetings_in_the_native_form() -> None:
+    from tui.core.layers import MeetingSuggestion, QuoteSuggestion
+    from tui.core.model import Article, ModelInfo, Span, Suggestions
+    from tui.formats.native import suggestion_row
+
+    text = "Kalin met Fidan in Doha on Tuesday. “We agreed,” he said."
+    article = Article("a", text, {"date": "2025-10-23"})
+
+    def span(needle: str) -> Span:
+        start = text.index(needle)
+        return Span(start, start + len(needle))
+
+    quote = QuoteSuggestion(span("We agreed"), span("he"), span("said"), span("Kalin"), "direct")
+    meeting = MeetingSuggestion(span("met"), (span("Kalin"), span("Fidan")), span("Doha"),
+                                span("Tuesday"), "2025-10-21", "e1")
+    row = suggestion_row(article, Suggestions(ModelInfo("m", "1"), article.text_hash, (),
+                                              (), (quote,), (meeting,)))
+    assert row["quotes"] == [{
+        "content": {"start": text.index("We"), "end": text.index("We") + 9, "text": "We agreed"},
+        "speaker": {"start": text.index("he"), "end": text.index("he") + 2, "text": "he"},
+        "cue": {"start": text.index("said"), "end": text.index("said") + 4, "text": "said"},
+        "speaker_ref": {"start": 0, "end": 5, "text": "Kalin"},
+        "kind": "direct", "status": "suggested"}]
+    [m] = row["meetings"]
+    assert m["trigger"]["text"] == "met" and m["date"] == "2025-10-21" and m["event"] == "e1"
+    assert [p["text"] for p in m["participants"]] == ["Kalin", "Fidan"]
+    assert m["place"]["text"] == "Doha" and m["time"]["text"] == "Tuesday"
+    assert m["status"] == "suggested"

@@ -67,7 +67,9 @@ def suggestion_row(article: Article, suggestions: Suggestions) -> dict[str, Any]
         "meta": dict(article.meta),
         "entities": [_entity(article, s.start, s.end, s.label, Status.SUGGESTED.value)
                      for s in suggestions.entities],
-        "quotes": [],
-        "meetings": [],
+        "quotes": [{**q.to_json(article.text), "status": Status.SUGGESTED.value}
+                   for q in suggestions.quotes],
+        "meetings": [{**m.to_json(article.text), "status": Status.SUGGESTED.value}
+                     for m in suggestions.meetings],
         "model": {"name": suggestions.model.name, "version": suggestions.model.version},
     }
