@@ -131,6 +131,24 @@ def suggest(
         raise typer.Exit(code)
 
 
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(metavar="GOLD.jsonl", dir_okay=False,
+                                         help="Gold annotations (native JSONL).")],
+    pred: Annotated[Path, typer.Argument(metavar="PRED.jsonl", dir_okay=False,
+                                         help="Predicted annotations (native JSONL).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")]
+    = False,
+) -> None:
+    """Print precision, recall and F1 per layer of PRED against GOLD."""
+    from tui.commands.evaluate import run_evaluate
+
+    code = run_evaluate(gold, pred, as_json=as_json, echo=typer.echo,
+                        error=lambda line: typer.echo(f"byline: error: {line}", err=True))
+    if code:
+        raise typer.Exit(code)
+
+
 def main() -> None:
     """The console script `byline`."""
     app(prog_name="byline")
