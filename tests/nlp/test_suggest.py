@@ -279,3 +279,24 @@ def test_real_model_many_chunks_keep_exact_offsets(
         assert any(offset <= e.start and e.end <= offset + len(chunk) for offset, chunk in pieces)
     names = {article.text[e.start:e.end] for e in found.entities if e.label == "PERSON"}
     assert "Ibrahim Kalin" in names
+
+
+@pytest.mark.slow
+def test_meetings_come_from_the_same_parse_with_events_unique_across_chunks(
+        real: LoadedModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = "Chancellor Olaf Weber met Prime Minister Ana Costa in Lisbon on Tuesday."
+    second = "President Mark Dalton hosted King Felipe in Madrid on Friday."
+    article = Article("two", f"{first}\n\n{second}", {"date": "2025-10-23"})
+    monkeypatch.setattr(suggest_module, "MAX_CHUNK_CHARS", len(first) + 5)
+    [(_, found)] = list(suggest(real, [article]))
+    assert len(split_text(article.text, len(first) + 5)) == 2
+    triggers = {article.text[m.trigger.start:m.trigger.end]: m for m in found.meetings}
+    assert set(triggers) == {"met", "hosted"}
+    assert triggers["met"].event != triggers["hosted"].event
+    assert {m.event for m in found.meetings} == {"e1", "e2"}
+    assert triggers["met"].date == "2025-10-21" and triggers["hosted"].date == "2025-10-17"
+    hosted = triggers["hosted"]
+    assert article.text[hosted.place.start:hosted.place.end] == "Madrid"  # type: ignore[union-attr]
+    # Without layers, the same parse gives entities only.
+    [(_, bare)] = list(suggest(real, [article], layers=False))
+    assert bare.meetings == () and bare.entities == found.entities

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
+from tui.core.layers import MeetingSuggestion
 from tui.core.model import Article, EntitySuggestion, Suggestions
+from tui.nlp.meetings import suggest_meetings
 from tui.nlp.models import LoadedModel
 
 #: The longest piece of text given to the pipeline at once.
@@ -94,12 +97,27 @@ def _entities(doc: Any, text: str, offset: int) -> list[EntitySuggestion]:
     return found
 
 
+def _renumbered(meetings: list[MeetingSuggestion]) -> tuple[MeetingSuggestion, ...]:
+    """Event ids "e1", "e2"... in order of first mention across an article's chunks.
+
+    Each chunk numbers its own events; `meetings` holds them with the ids
+    prefixed by the chunk's number ("3:e1") so that chunks never share an event.
+    """
+    names: dict[str, str] = {}
+    result = []
+    for meeting in meetings:
+        event = names.setdefault(meeting.event, f"e{len(names) + 1}")
+        result.append(replace(meeting, event=event))
+    return tuple(result)
+
+
 def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 64,
-            n_process: int = 1) -> Iterator[tuple[Article, Suggestions]]:
+            n_process: int = 1, layers: bool = True) -> Iterator[tuple[Article, Suggestions]]:
     """Run the pipeline over `articles` and yield each with its suggestions, in input order.
 
     Articles are read lazily from `articles`; an empty text gives empty
-    suggestions without reaching the pipeline.
+    suggestions without reaching the pipeline. With `layers` (the default) the
+    same parse also yields meeting suggestions (tui.nlp.meetings).
     """
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
@@ -122,6 +140,7 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
 
     tokens: list[tuple[int, int]] = []
     entities: list[EntitySuggestion] = []
+    meetings: list[MeetingSuggestion] = []
     seen = 0
     for doc, (doc_index, offset) in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size,
                                              n_process=n_process):
@@ -132,14 +151,22 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
         if doc_index != index:  # pragma: no cover - nlp.pipe keeps the order
             raise RuntimeError(f"the pipeline returned article {doc_index} for article {index}")
         tokens.extend(_token_offsets(doc, offset, attrs))
-        entities.extend(_entities(doc, article.text, offset))
+        chunk_entities = _entities(doc, article.text, offset)
+        entities.extend(chunk_entities)
+        if layers and doc.has_annotation("DEP"):
+            date = article.meta.get("date")
+            meetings.extend(
+                replace(m, event=f"{seen}:{m.event}") for m in suggest_meetings(
+                    doc, offset, chunk_entities, date if isinstance(date, str) else None))
         seen += 1
         if seen == count:
             pending.popleft()
             yield article, Suggestions(model=info, text_hash=article.text_hash,
-                                       entities=tuple(entities), tokens=tuple(tokens))
+                                       entities=tuple(entities), tokens=tuple(tokens),
+                                       meetings=_renumbered(meetings))
             tokens = []
             entities = []
+            meetings = []
             seen = 0
     while pending:
         _, article, count = pending.popleft()
