@@ -7,14 +7,18 @@ paragraphs each, drawn from the seeds' paragraphs by a seeded generator), then
 times, best of R runs, alternating:
 
 - bare: `nlp.pipe(texts, batch_size=64)`, consuming every doc and its `doc.ents`;
-- suggest: `tui.nlp.suggest.suggest(...)` end to end, consuming every result;
+- suggest: `tui.nlp.suggest.suggest(...)` end to end, consuming every result
+  (entities, and the quote and meeting layers from the same parse);
+- suggest_entities: the same with `layers=False` (entities only);
 - baseline_load: loading the pipeline, then bare `nlp.pipe` as above;
 - run_suggest: `tui.commands.suggest.run_suggest` on a JSONL file of the same
   articles, reading it, loading the model and writing native JSONL to a
   temporary file.
 
 Prints JSON: seconds, articles/s, and `ratio = byline throughput / bare
-throughput` (target >= 0.9) for suggest vs bare and run_suggest vs baseline_load.
+throughput` (target >= 0.9) for suggest vs bare and run_suggest vs baseline_load,
+and `layers_overhead = suggest time / suggest_entities time - 1` (target <= 0.30:
+the quote and meeting layers add at most 30% over entities alone).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from tui.core.model import Article  # noqa: E402
 from tui.formats.readers import read_paths  # noqa: E402
 
 TARGET = 0.9
+LAYERS_TARGET = 0.30
 BATCH_SIZE = 64
 
 
@@ -97,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         for _ in suggest(loaded, articles, batch_size=BATCH_SIZE):
             pass
 
+    def byline_entities() -> None:
+        for _ in suggest(loaded, articles, batch_size=BATCH_SIZE, layers=False):
+            pass
+
     def load_pipeline() -> Any:
         return build_rules_pipeline() if spec == RULES_SPEC else spacy.load(spec)
 
@@ -119,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
         bare()  # warm up caches (vocab, memory) before timing anything
         times = best_of(args.runs, {"bare": bare, "suggest": byline,
+                                    "suggest_entities": byline_entities,
                                     "baseline_load": baseline_load, "run_suggest": command})
         rows = sum(1 for _ in out.open(encoding="utf-8"))
     if set(codes) != {0} or rows != len(articles):
@@ -134,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
     suggest_ratio = ratio("suggest", "bare")
     command_ratio = ratio("run_suggest", "baseline_load")
+    overhead = round(times["suggest"] / times["suggest_entities"] - 1, 3)
     report = {
         "model": loaded.info.to_json(),
         "articles": n,
@@ -146,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                     "articles_per_s": rate(times["suggest"]),
                     "ratio": suggest_ratio, "target": f">= {TARGET}",
                     "meets_target": suggest_ratio >= TARGET},
+        "suggest_entities_only": {"seconds": round(times["suggest_entities"], 4),
+                                  "articles_per_s": rate(times["suggest_entities"])},
+        "layers_overhead": {"value": overhead, "target": f"<= {LAYERS_TARGET}",
+                            "meets_target": overhead <= LAYERS_TARGET},
         "baseline_load_and_pipe": {"seconds": round(times["baseline_load"], 4),
                                    "articles_per_s": rate(times["baseline_load"])},
         "run_suggest": {"seconds": round(times["run_suggest"], 4),
