@@ -21,10 +21,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from tui.core.layers import MeetingSuggestion
+from tui.core.layers import MeetingSuggestion, QuoteSuggestion
 from tui.core.model import Article, EntitySuggestion, Suggestions
 from tui.nlp.meetings import suggest_meetings
 from tui.nlp.models import LoadedModel
+from tui.nlp.quotes import suggest_quotes
 
 #: The longest piece of text given to the pipeline at once.
 MAX_CHUNK_CHARS = 100_000
@@ -117,7 +118,9 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
 
     Articles are read lazily from `articles`; an empty text gives empty
     suggestions without reaching the pipeline. With `layers` (the default) the
-    same parse also yields meeting suggestions (tui.nlp.meetings).
+    same parse also yields quote and meeting suggestions (tui.nlp.quotes,
+    tui.nlp.meetings); a pipeline without a parser (the rule-based fallback)
+    gives entities only.
     """
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
@@ -140,6 +143,7 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
 
     tokens: list[tuple[int, int]] = []
     entities: list[EntitySuggestion] = []
+    quotes: list[QuoteSuggestion] = []
     meetings: list[MeetingSuggestion] = []
     seen = 0
     for doc, (doc_index, offset) in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size,
@@ -154,6 +158,7 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
         chunk_entities = _entities(doc, article.text, offset)
         entities.extend(chunk_entities)
         if layers and doc.has_annotation("DEP"):
+            quotes.extend(suggest_quotes(doc, offset, chunk_entities))
             date = article.meta.get("date")
             meetings.extend(
                 replace(m, event=f"{seen}:{m.event}") for m in suggest_meetings(
@@ -163,9 +168,10 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
             pending.popleft()
             yield article, Suggestions(model=info, text_hash=article.text_hash,
                                        entities=tuple(entities), tokens=tuple(tokens),
-                                       meetings=_renumbered(meetings))
+                                       quotes=tuple(quotes), meetings=_renumbered(meetings))
             tokens = []
             entities = []
+            quotes = []
             meetings = []
             seen = 0
     while pending:
