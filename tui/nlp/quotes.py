@@ -17,13 +17,13 @@ Direct quotes are found in the text, not the parse:
   that opens one again, makes one quote running over both; a quote still open
   at a line end whose next line closes it (hard-wrapped text) runs on too; a
   quote left open otherwise ends with its paragraph.
-- A quote interrupted by its attribution (`“A,” he said, “B.”`, the gap ending
-  in a comma or dash) is one quote. The native format holds one content
-  span, so its content runs from the start of A to the end of B and includes
-  the attribution between them.
-- A quote that follows another in the same paragraph, separated only by the
-  first one's attribution (`“A,” he said. “B.”`), has its own content and the
-  same speaker and cue.
+- A quote interrupted by its attribution (`“A,” he said, “B.”`, and
+  `“A,” he said. “B.”` where the gap is A's own attribution) is one quote. The
+  native format holds one content span, so its content runs from the start of
+  A to the end of B and includes the attribution between them.
+- A quote that follows another in the same paragraph after an attribution
+  that is not the first one's own, has its own content and, without a cue of
+  its own, the same speaker and cue.
 - A quoted phrase of fewer than four words with no reporting verb is taken for
   scare quotes or a title and dropped; so is one of fewer than four words that
   only modifies a noun or follows "so-called", "dubbed" ... (the “peace
@@ -864,7 +864,10 @@ def suggest_quotes(doc: Doc, offset: int = 0,
                 stripped = gap.strip()
                 owner = last if last.cue is not None and gap_start <= last.cue[0] < gap_end \
                     else found
-                if stripped.endswith((",", "—", "–")):
+                # “A,” he said, “B.” and “A,” he said. “B.”: the attribution of A
+                # interrupts one utterance, so A and B are one quote.
+                if stripped.endswith((",", "—", "–")) or (stripped.endswith(".")
+                                                          and owner is last):
                     joined = _Found(content=(last.content[0], found.content[1]), kind="direct",
                                     raw=last.raw + found.raw)
                     joined.cue, joined.verb = owner.cue, owner.verb
