@@ -277,24 +277,23 @@ def _counts(matched: int, gold: int, pred: int) -> Score:
     return Score(matched, pred - matched, gold - matched)
 
 
-def _role(gold: Span | None, pred: Span | None) -> Score:
+def _compare(gold: T | None, pred: T | None, same: Callable[[T, T], bool]) -> Score:
+    """One optional value against another: both absent scores nothing."""
     if gold is None and pred is None:
         return Score()
     if gold is None:
         return Score(fp=1)
     if pred is None:
         return Score(fn=1)
-    return Score(tp=1) if spans_overlap(gold, pred) else Score(fp=1, fn=1)
+    return Score(tp=1) if same(gold, pred) else Score(fp=1, fn=1)
+
+
+def _role(gold: Span | None, pred: Span | None) -> Score:
+    return _compare(gold, pred, spans_overlap)
 
 
 def _date(gold: str | None, pred: str | None) -> Score:
-    if gold is None and pred is None:
-        return Score()
-    if gold is None:
-        return Score(fp=1)
-    if pred is None:
-        return Score(fn=1)
-    return Score(tp=1) if gold == pred else Score(fp=1, fn=1)
+    return _compare(gold, pred, str.__eq__)
 
 
 def _attributed(quote: QuoteSuggestion) -> bool:

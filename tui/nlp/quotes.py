@@ -359,6 +359,11 @@ def _mention(head: Token) -> tuple[int, int] | None:
             else:
                 left = max(left, child.right_edge.i + 1)
     doc = head.doc
+    return _trimmed(doc, left, right)
+
+
+def _trimmed(doc: Doc, left: int, right: int) -> tuple[int, int] | None:
+    """The character span of tokens left..right without punctuation or space at either end."""
     while left < right and (doc[left].is_punct or doc[left].is_space):
         left += 1
     while right > left and (doc[right].is_punct or doc[right].is_space):
@@ -796,13 +801,7 @@ def _clause_span_whole(clause: Token, according: Token) -> tuple[int, int] | Non
     if not side:
         return None
     left, right = min(side), max(side)
-    while left < right and (doc[left].is_punct or doc[left].is_space):
-        left += 1
-    while right > left and (doc[right].is_punct or doc[right].is_space):
-        right -= 1
-    if doc[left].is_punct or doc[left].is_space:
-        return None
-    return doc[left].idx, doc[right].idx + len(doc[right])
+    return _trimmed(doc, left, right)
 
 
 # --- the whole -------------------------------------------------------------------------------
