@@ -75,3 +75,19 @@ def test_normalise_keeps_length_without_cr_on_nfc_text(raw: str) -> None:
     for i, ch in enumerate(raw):
         if not _is_forbidden_control(ch):
             assert out[i] == ch
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8")))
+def test_display_safe_keeps_length_and_lets_nothing_invisible_through(raw: str) -> None:
+    from tui.core.text import display_safe
+
+    shown = display_safe(raw)
+    assert len(shown) == len(raw)
+    for before, after in zip(raw, shown, strict=True):
+        if before == "\n":
+            assert after == "\n"
+        else:
+            assert unicodedata.category(after) != "Cc"  # tabs included
+            assert after not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+            assert after not in "\u200b\u200e\u200f\ufeff"
+    assert display_safe("a\tb\u202ec") == "a b\u2426c"

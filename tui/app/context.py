@@ -27,10 +27,6 @@ class ModelProvider:
         self._lock = threading.Lock()
         self._loaded: LoadedModel | None = preloaded
 
-    @property
-    def loaded(self) -> LoadedModel | None:
-        return self._loaded
-
     def get(self) -> LoadedModel:
         with self._lock:
             if self._loaded is None:

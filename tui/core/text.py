@@ -28,16 +28,22 @@ def replace_controls(text: str) -> str:
 #: Invisible characters that reorder or hide text (bidi embeddings, overrides and
 #: isolates, directional marks, zero-width spaces, word joiner, BOM): drawn as
 #: visible one-cell placeholders so an article cannot disguise what it says. The
-#: zero-width joiner stays, so emoji sequences draw as one picture.
+#: zero-width joiner stays, so emoji sequences draw as one picture. A tab is
+#: drawn as one space.
 _INVISIBLE: dict[int, str] = {
     **{code: "\u2426" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
                                     *range(0x2066, 0x206A))},
     **{code: "\u2423" for code in (0x200B, 0x200C, 0x2060, 0xFEFF)},
+    0x09: " ",
 }
 
 
 def display_safe(text: str) -> str:
-    """`text` as it may be drawn: no control or invisible format character, same length."""
+    """`text` as it may be drawn: no control or invisible format character, same length.
+
+    Tabs become spaces (a tab would move the terminal's cursor); newlines stay,
+    for callers that lay out lines themselves.
+    """
     return text.translate(_PLACEHOLDERS).translate(_INVISIBLE)
 
 

@@ -65,6 +65,8 @@ class ArticleScreen(Screen[None]):
         self.model_pending = False
         self._last_key_state: tuple[object, ...] | None = None
         self._last_title: Text | None = None
+        #: The article's place in the corpus, for the title bar.
+        self.place = ctx.index_of(article.id)
         #: Whether the article is marked done: read once, changed only by `f`.
         self.done = ctx.is_done(article)
 
@@ -190,7 +192,7 @@ class ArticleScreen(Screen[None]):
         meta = [str(article.meta.get(k)) for k in ("date", "dateline") if article.meta.get(k)]
         if meta:
             bar.append("  " + display_safe(" · ".join(meta)[:40]), style="dim")
-        bar.append(f"  {self.ctx.index_of(article.id) + 1}/{len(self.ctx.articles)}", style="dim")
+        bar.append(f"  {self.place + 1}/{len(self.ctx.articles)}", style="dim")
         bar.append("  by ", style="dim")
         bar.append(display_safe(self.ctx.annotator[:24]))
         if self.model_pending:

@@ -26,7 +26,7 @@ _FORWARDED = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
 
 def _cell(value: str, cells: int) -> Text:
     """`value` as a one-line cell of at most `cells` terminal cells (wide characters count 2)."""
-    text = Text(display_safe(value[:400].replace("\n", " ").replace("\t", " ")),
+    text = Text(display_safe(value[:400].replace("\n", " ")),
                 no_wrap=True, overflow="ellipsis")
     text.truncate(cells, overflow="ellipsis")
     return text

@@ -32,8 +32,6 @@ from tui.core.model import Article, Span, Status
 from tui.core.session import EntitySession
 from tui.core.text import display_safe
 
-_DISPLAY = str.maketrans({"\t": " "})
-
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """Scrollable, soft-wrapped article text with entity highlights and a token cursor.
@@ -68,7 +66,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self.article = article
         #: The text as drawn: one code point for one, so offsets into it are article offsets.
-        self._text = display_safe(article.text).translate(_DISPLAY)
+        self._text = display_safe(article.text)
         self.session: EntitySession | None = None
         self._lines: list[tuple[int, int]] = []
         self._line_starts: list[int] = []

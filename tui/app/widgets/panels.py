@@ -16,7 +16,7 @@ from tui.core.text import display_safe
 
 
 def _clean(value: str, limit: int = 200) -> str:
-    value = display_safe(value.replace("\n", " ").replace("\t", " "))
+    value = display_safe(value.replace("\n", " "))
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
