@@ -492,3 +492,25 @@ async def test_leaving_before_the_model_finishes_is_harmless(tmp_path: Path,
         assert app.is_running and isinstance(app.screen, LibraryScreen)
         # The work was not wasted: the suggestions are cached for next time.
         assert app.ctx.store.suggestions(SEED_ID, screen.article.text_hash) is not None
+
+
+async def test_next_and_previous_from_a_cursor_off_any_entity(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = article_screen(app)
+        session = screen.session
+        assert session is not None
+        text = screen.article.text
+        target = text.index("intelligence chiefs")
+        await _cursor_to(pilot, app, target)
+        assert session.current is None
+        await pilot.press("n")
+        after = session.current
+        assert after is not None and after.start > target
+        assert all(not (target < i.start < after.start) for i in session.items.values())
+        await _cursor_to(pilot, app, target)
+        await pilot.press("p")
+        before = session.current
+        assert before is not None and before.start < target
+        assert all(not (before.start < i.start < target) for i in session.items.values())

@@ -263,3 +263,16 @@ def test_accepting_a_corrected_entity_confirms_it_and_moves_on() -> None:
     assert mirror.calls == calls  # nothing new to write
     assert mirror.items["s:0:5:GPE"].status is Status.CORRECTED
     assert session.text_of(session.current) == "Fidan"  # type: ignore[arg-type]
+
+
+def test_next_from_an_offset_between_entities() -> None:
+    session, _ = make_session()
+    in_doha = TEXT.index("in Doha")  # between Fidan and Doha
+    assert session.next_from(in_doha).ok
+    assert session.text_of(session.current) == "Doha"  # type: ignore[arg-type]
+    assert session.next_from(in_doha, -1).ok
+    assert session.text_of(session.current) == "Fidan"  # type: ignore[arg-type]
+    assert session.next_from(TEXT.index("Doha")).ok  # strictly after: Tuesday
+    assert session.text_of(session.current) == "Tuesday"  # type: ignore[arg-type]
+    assert not session.next_from(len(TEXT)).ok
+    assert not session.next_from(0, -1).ok

@@ -203,6 +203,19 @@ class EntitySession:
         self.current_id = keys[i][2]
         return Outcome(True)
 
+    def next_from(self, offset: int, step: int = 1) -> Outcome:
+        """Make current the first item starting after `offset` (or, step=-1, the last before)."""
+        keys = self._order.keys
+        if step > 0:
+            i = bisect_left(keys, (offset + 1, -1, ""))
+        else:
+            i = bisect_left(keys, (offset, -1, "")) - 1
+        if not 0 <= i < len(keys):
+            return Outcome(False, "No entity after the cursor" if step > 0
+                           else "No entity before the cursor")
+        self.current_id = keys[i][2]
+        return Outcome(True)
+
     def _first_undecided_from(self, position: int) -> str | None:
         keys = self._order.keys
         n = len(keys)

@@ -325,13 +325,7 @@ class ArticleScreen(Screen[None]):
         if session.current is None and self.view.cursor is not None:
             # Off any entity: go to the nearest one after (or before) the cursor.
             offset = session.tokens.starts[self.view.cursor]
-            candidates = list(session.ordered())
-            found = ([i for i in candidates if i.start > offset] if step > 0
-                     else [i for i in candidates if i.start < offset][::-1])
-            before = session.current
-            if found:
-                session.select(found[0].id)
-                self._after(Outcome(True), before)
+            self._act(lambda s: s.next_from(offset, step))
             return
         self._act(lambda s: s.next(step))
 
