@@ -16,9 +16,13 @@ from tui.formats.jsonl_out import write_jsonl
 from tui.store.gold import GoldStore, StoreError
 
 
-def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None
+def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None,
+                 with_suggestions: bool = True
                  ) -> Iterator[tuple[Article, AnnotationRecord, Suggestions | None]]:
-    """(article, record, suggestions) for each record to export, in the store's order."""
+    """(article, record, suggestions) for each record to export, in the store's order.
+
+    Without `with_suggestions` the cached suggestions are not decoded (None).
+    """
     for record in store.annotations(annotator):
         if not (record.done or all_articles):
             continue
@@ -26,7 +30,9 @@ def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None
         if article is None:
             raise StoreError(f"{store.path}: article '{record.article_id}' is annotated but "
                              "its text is missing from the store")
-        yield article, record, store.suggestions(record.article_id, record.text_hash)
+        suggestions = (store.suggestions(record.article_id, record.text_hash)
+                       if with_suggestions else None)
+        yield article, record, suggestions
 
 
 def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
@@ -41,8 +47,10 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
         raise OutputError(out, "is the gold store itself: choose another output file")
     store = GoldStore.open(db, read_only=True)
     try:
-        rows = export_rows(gold_entries(store, all_articles, annotator), fmt,
-                           include_pending=include_pending)
+        # Prodigy takes its tokens from the suggestions; native needs them for `pending`.
+        entries = gold_entries(store, all_articles, annotator,
+                               with_suggestions=fmt == "prodigy" or include_pending)
+        rows = export_rows(entries, fmt, include_pending=include_pending)
         return write_jsonl(out, rows, force=force)
     finally:
         store.close()
