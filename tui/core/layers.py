@@ -12,14 +12,18 @@ resolves to, and an `event` id shared by the mentions of one real meeting.
 
 Spans are code points of the article text, end exclusive, as everywhere.
 The JSON forms are those of the native JSONL (DESIGN.md §2).
+
+A `LayerItem` is one quote or meeting as the annotator sees it: a value (a
+`QuoteSuggestion` or `MeetingSuggestion`), its status, and the suggestion it
+came from, as `EntityItem` is for entities.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Generic, Literal, TypeVar
 
-from tui.core.model import Span
+from tui.core.model import ModelInfo, Span, Status
 
 QuoteKind = Literal["direct", "indirect"]
 
@@ -94,3 +98,105 @@ class MeetingSuggestion:
         return cls(trigger=trigger, participants=participants,
                    place=span_from_json(data.get("place")), time=span_from_json(data.get("time")),
                    date=str(date) if date else None, event=str(data.get("event", "")))
+
+
+LayerValue = TypeVar("LayerValue", QuoteSuggestion, MeetingSuggestion)
+
+#: The names of the two layers beside entities, as in the native JSONL.
+QUOTES = "quotes"
+MEETINGS = "meetings"
+
+
+def value_spans(value: QuoteSuggestion | MeetingSuggestion) -> tuple[Span, ...]:
+    """Every span a quote or meeting refers to."""
+    spans: tuple[Span | None, ...]
+    if isinstance(value, QuoteSuggestion):
+        spans = (value.content, value.speaker, value.cue, value.speaker_ref)
+    else:
+        spans = (value.trigger, *value.participants, value.place, value.time)
+    return tuple(s for s in spans if s is not None)
+
+
+def value_anchor(value: QuoteSuggestion | MeetingSuggestion) -> Span:
+    """The span a quote (its content) or meeting mention (its trigger) is placed at."""
+    return value.content if isinstance(value, QuoteSuggestion) else value.trigger
+
+
+@dataclass(frozen=True, slots=True)
+class LayerItem(Generic[LayerValue]):
+    """One quote or meeting mention of an article as the annotator sees it.
+
+    `value` is what it is now, `suggestion` what the model proposed (None when
+    a person added it); `status`, `annotator`, `time` and `model` as for
+    entities (tui.core.model.EntityItem).
+    """
+
+    id: str
+    value: LayerValue
+    status: Status
+    suggestion: LayerValue | None = None
+    annotator: str | None = None
+    time: str | None = None
+    model: ModelInfo | None = None
+
+    @property
+    def layer(self) -> str:
+        return QUOTES if isinstance(self.value, QuoteSuggestion) else MEETINGS
+
+    @property
+    def anchor(self) -> Span:
+        return value_anchor(self.value)
+
+    def spans(self) -> tuple[Span, ...]:
+        return value_spans(self.value)
+
+    def matches_suggestion(self) -> bool:
+        return self.suggestion is not None and self.suggestion == self.value
+
+    def with_changes(self, **changes: Any) -> LayerItem[LayerValue]:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form (the store keys it by `id`; `layer` tells it from an entity)."""
+        return {
+            "layer": self.layer, "value": self.value.to_json(""),
+            "status": self.status.value,
+            "suggestion": self.suggestion.to_json("") if self.suggestion else None,
+            "annotator": self.annotator, "time": self.time,
+            "model": self.model.name if self.model else None,
+            "model_version": self.model.version if self.model else None,
+            "model_spec": self.model.spec if self.model else None,
+        }
+
+    def export_json(self, text: str) -> dict[str, Any]:
+        """The native JSONL form (DESIGN.md §2): the value's keys plus status and provenance."""
+        row: dict[str, Any] = {**self.value.to_json(text), "status": self.status.value,
+                               "annotator": self.annotator, "time": self.time}
+        if self.model is not None:
+            row["model"] = self.model.name
+            row["model_version"] = self.model.version
+        if self.suggestion is not None and not self.matches_suggestion():
+            row["suggested"] = self.suggestion.to_json(text)
+        return row
+
+
+def layer_item_from_json(item_id: str, data: dict[str, Any]
+                         ) -> LayerItem[QuoteSuggestion] | LayerItem[MeetingSuggestion]:
+    """A stored quote or meeting item (raises KeyError/ValueError on a malformed one)."""
+    model = None
+    if data.get("model"):
+        model = ModelInfo(name=str(data["model"]), version=str(data.get("model_version") or ""),
+                          spec=str(data.get("model_spec") or ""))
+    status = Status(data["status"])
+    suggestion = data.get("suggestion")
+    if data["layer"] == QUOTES:
+        return LayerItem(id=item_id, value=QuoteSuggestion.from_json(data["value"]),
+                         status=status,
+                         suggestion=QuoteSuggestion.from_json(suggestion) if suggestion else None,
+                         annotator=data.get("annotator"), time=data.get("time"), model=model)
+    if data["layer"] == MEETINGS:
+        return LayerItem(id=item_id, value=MeetingSuggestion.from_json(data["value"]),
+                         status=status,
+                         suggestion=MeetingSuggestion.from_json(suggestion) if suggestion else None,
+                         annotator=data.get("annotator"), time=data.get("time"), model=model)
+    raise ValueError(f"unknown layer {data['layer']!r}")

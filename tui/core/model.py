@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from tui.core.text import text_hash
 
 if TYPE_CHECKING:  # tui.core.layers imports Span from here
-    from tui.core.layers import MeetingSuggestion, QuoteSuggestion
+    from tui.core.layers import LayerItem, MeetingSuggestion, QuoteSuggestion
 
 
 class Status(StrEnum):
@@ -215,12 +215,15 @@ class AnnotationRecord:
 
     `items` holds only the entities a person touched (decided or added),
     keyed by item id; undecided suggestions live in the suggestion cache.
+    `quotes` and `meetings` hold the touched items of those layers likewise.
     """
 
     article_id: str
     annotator: str
     text_hash: str
     items: dict[str, EntityItem] = field(default_factory=dict)
+    quotes: dict[str, LayerItem[QuoteSuggestion]] = field(default_factory=dict)
+    meetings: dict[str, LayerItem[MeetingSuggestion]] = field(default_factory=dict)
     done: bool = False
     updated: str | None = None
 

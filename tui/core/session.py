@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from tui.core.history import History, Outcome, Step
 from tui.core.model import (
     Article,
     EntityItem,
@@ -40,21 +41,7 @@ def suggestion_id(suggestion: EntitySuggestion) -> str:
     return f"s:{suggestion.start}:{suggestion.end}:{suggestion.label}"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What an action did: whether it acted, a message for the user, spans to repaint."""
-
-    ok: bool
-    message: str = ""
-    spans: tuple[Span, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Step:
-    changes: dict[str, tuple[EntityItem | None, EntityItem | None]]
-    description: str
-    current_before: str | None = None
-    current_after: str | None = None
+__all__ = ["Edge", "EntitySession", "Outcome", "Sink", "suggestion_id", "utc_now"]
 
 
 @dataclass
@@ -79,7 +66,13 @@ class _Order:
 
 
 class EntitySession:
-    """The entities of one article for one annotator, with undo and redo."""
+    """The entities of one article for one annotator, with undo and redo.
+
+    `history` is shared with the article's other layers (tui.core.history); by
+    default the session has its own.
+    """
+
+    layer = "entities"
 
     def __init__(
         self,
@@ -89,8 +82,10 @@ class EntitySession:
         annotator: str,
         sink: Sink,
         clock: Callable[[], str] = utc_now,
+        history: History | None = None,
     ) -> None:
         self.article = article
+        self.history = history if history is not None else History()
         self.model: ModelInfo = suggestions.model
         self.tokens = TokenIndex(suggestions.tokens)
         self.annotator = annotator
@@ -117,8 +112,6 @@ class EntitySession:
         self._next_added = 1 + max(
             (int(i[2:]) for i in self.items if i.startswith("a:") and i[2:].isdigit()), default=0
         )
-        self._undo: list[_Step] = []
-        self._redo: list[_Step] = []
         self.current_id: str | None = None
         first_key = self._order.keys[0][2] if self._order.keys else None
         self.current_id = self._first_undecided_from(0) or first_key
@@ -163,11 +156,11 @@ class EntitySession:
 
     @property
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return self.history.can_undo
 
     @property
     def can_redo(self) -> bool:
-        return bool(self._redo)
+        return self.history.can_redo
 
     def has_undecided(self) -> bool:
         return self._counts[Status.SUGGESTED] > 0
@@ -260,14 +253,18 @@ class EntitySession:
         self._sink({item_id: item if item is not None and item.status.is_decided else None
                     for item_id, item in items.items()})
 
-    def _commit(self, step: _Step) -> Outcome:
-        self._persist({item_id: after for item_id, (_, after) in step.changes.items()})
-        self._apply(step, forward=True)
-        self._undo.append(step)
-        self._redo.clear()
-        return Outcome(True, step.description, self._spans(step))
+    def _commit(self, step: Step) -> Outcome:
+        self.persist_step(step, forward=True)
+        self.apply_step(step, forward=True)
+        self.history.record(self, step)
+        return Outcome(True, step.description, self.step_spans(step), self.layer)
 
-    def _apply(self, step: _Step, forward: bool) -> None:
+    def persist_step(self, step: Step, forward: bool) -> None:
+        """Write `step` (or, backwards, its reversal) to the sink."""
+        self._persist({item_id: after if forward else before
+                       for item_id, (before, after) in step.changes.items()})
+
+    def apply_step(self, step: Step, forward: bool) -> None:
         for item_id, (before, after) in step.changes.items():
             old, new = (before, after) if forward else (after, before)
             if old is not None:
@@ -282,7 +279,7 @@ class EntitySession:
         self.current_id = target if target in self.items else None
 
     @staticmethod
-    def _spans(step: _Step) -> tuple[Span, ...]:
+    def step_spans(step: Step) -> tuple[Span, ...]:
         spans: list[Span] = []
         for before, after in step.changes.values():
             spans.extend(item.span for item in (before, after) if item is not None)
@@ -293,7 +290,7 @@ class EntitySession:
         current_after = self.current_id
         if after is None:
             current_after = self._neighbour(before)
-        step = _Step({before.id: (before, after)}, description, self.current_id, current_after)
+        step = Step({before.id: (before, after)}, description, self.current_id, current_after)
         outcome = self._commit(step)
         if advance:
             self._advance_to_undecided()
@@ -392,7 +389,7 @@ class EntitySession:
         self._next_added += 1
         item = self._decided(EntityItem(id=item_id, start=snapped.start, end=snapped.end,
                                         label=label, status=Status.ADDED))
-        step = _Step({item_id: (None, item)},
+        step = Step({item_id: (None, item)},
                      f"Added {self.article.text[snapped.start:snapped.end]!r} as {label}",
                      self.current_id, item_id)
         return self._commit(step)
@@ -405,7 +402,7 @@ class EntitySession:
                 changes[item.id] = (item, self._decided(item, status=Status.ACCEPTED))
         if not changes:
             return Outcome(False, "Nothing left to accept")
-        return self._commit(_Step(changes, f"Accepted {len(changes)} remaining suggestions",
+        return self._commit(Step(changes, f"Accepted {len(changes)} remaining suggestions",
                                   self.current_id, self.current_id))
 
     def apply_to_mentions(self) -> Outcome:
@@ -458,26 +455,13 @@ class EntitySession:
         message = f"{verb}: {len(changes)} other mentions of {needle!r}"
         if skipped:
             message += f" ({skipped} skipped: overlap)"
-        return self._commit(_Step(changes, message, self.current_id, self.current_id))
+        return self._commit(Step(changes, message, self.current_id, self.current_id))
 
     # -------------------------------------------------------------- undo/redo
 
     def undo(self) -> Outcome:
-        if not self._undo:
-            return Outcome(False, "Nothing to undo")
-        step = self._undo[-1]
-        self._persist({item_id: before for item_id, (before, _) in step.changes.items()})
-        self._undo.pop()
-        self._apply(step, forward=False)
-        self._redo.append(step)
-        return Outcome(True, f"Undid: {step.description}", self._spans(step))
+        """Undo the article's last step (in whichever layer it was made)."""
+        return self.history.undo()
 
     def redo(self) -> Outcome:
-        if not self._redo:
-            return Outcome(False, "Nothing to redo")
-        step = self._redo[-1]
-        self._persist({item_id: after for item_id, (_, after) in step.changes.items()})
-        self._redo.pop()
-        self._apply(step, forward=True)
-        self._undo.append(step)
-        return Outcome(True, f"Redid: {step.description}", self._spans(step))
+        return self.history.redo()

@@ -45,6 +45,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
+from tui.core.layers import LayerItem, QuoteSuggestion, layer_item_from_json
 from tui.core.model import AnnotationRecord, Article, EntityItem, Status, Suggestions
 from tui.store.storage import (
     AtomicJSONStorage,
@@ -69,6 +70,8 @@ TABLES: Final = (ARTICLES, SUGGESTIONS, ANNOTATIONS)
 
 _STATUSES: Final = frozenset(status.value for status in Status)
 _DECIDED: Final = frozenset(status.value for status in Status if status.is_decided)
+_ENTITIES: Final = "entities"
+_LAYERS: Final = frozenset({_ENTITIES, "quotes", "meetings"})
 
 Doc = dict[str, Any]
 Table = dict[str, Doc]
@@ -88,13 +91,19 @@ class _Invalid(Exception):
 
 @dataclass(frozen=True, slots=True)
 class AnnotationSummary:
-    """One annotator's progress on one article, for the library screen."""
+    """One annotator's progress on one article, for the library screen.
+
+    `decided` and `added` count entities; `quotes` and `meetings` the decided
+    items of those layers.
+    """
 
     text_hash: str
     decided: int
     added: int
     done: bool
     updated: str | None
+    quotes: int = 0
+    meetings: int = 0
 
 
 def utc_now() -> str:
@@ -116,13 +125,19 @@ def _get(doc: Any, key: str, kind: type | tuple[type, ...]) -> Any:
     return value
 
 
-def _item_status(item_id: Any, item: Any) -> str:
+def _item_status(item_id: Any, item: Any) -> tuple[str, str]:
+    """The status and layer of a stored item (raises `_Invalid` if they are not right)."""
     if not isinstance(item_id, str):
         raise _Invalid("an item id is not a string")
     status = _get(item, "status", str)
     if status not in _STATUSES:
         raise _Invalid(f"item {item_id!r} has an unknown status {status!r}")
-    return str(status)
+    layer = item.get("layer", _ENTITIES)
+    if layer not in _LAYERS:
+        raise _Invalid(f"item {item_id!r} has an unknown layer {layer!r}")
+    if layer != _ENTITIES:
+        _get(item, "value", dict)
+    return str(status), str(layer)
 
 
 # -------------------------------------------------------------------------- state
@@ -132,12 +147,21 @@ def _item_status(item_id: Any, item: Any) -> str:
 class _Tally:
     decided: int = 0
     added: int = 0
+    quotes: int = 0
+    meetings: int = 0
 
-    def count(self, status: str, sign: int) -> None:
-        if status in _DECIDED:
+    def count(self, status_layer: tuple[str, str], sign: int) -> None:
+        status, layer = status_layer
+        if status not in _DECIDED:
+            return
+        if layer == "quotes":
+            self.quotes += sign
+        elif layer == "meetings":
+            self.meetings += sign
+        else:
             self.decided += sign
-        if status == Status.ADDED.value:
-            self.added += sign
+            if status == Status.ADDED.value:
+                self.added += sign
 
 
 class _State:
@@ -270,10 +294,10 @@ class _State:
         for item_id, item in changes.items():
             old = items.pop(item_id, None)
             if old is not None:
-                tally.count(old["status"], -1)
+                tally.count((old["status"], old.get("layer", _ENTITIES)), -1)
             if item is not None:
                 items[item_id] = item
-                tally.count(item["status"], +1)
+                tally.count(_item_status(item_id, item), +1)
 
     def _apply_article(self, step: Doc) -> None:
         doc = {"id": _get(step, "id", str), "text": _get(step, "text", str),
@@ -628,7 +652,7 @@ class GoldStore:
             return None if doc is None else _record(doc)
 
     def save_items(self, article_id: str, annotator: str, text_hash: str,
-                   changes: Mapping[str, EntityItem | None]) -> None:
+                   changes: Mapping[str, EntityItem | LayerItem[Any] | None]) -> None:
         """Save a set of item changes as one atomic step (None deletes that item id).
 
         Durable when it returns. The record's `text_hash` becomes `text_hash`
@@ -674,7 +698,8 @@ class GoldStore:
     def _summary(self, annotator: str, article_id: str, doc: Doc) -> AnnotationSummary:
         tally = self._state.tallies[(annotator, article_id)]
         return AnnotationSummary(text_hash=doc["text_hash"], decided=tally.decided,
-                                 added=tally.added, done=doc["done"], updated=doc["updated"])
+                                 added=tally.added, done=doc["done"], updated=doc["updated"],
+                                 quotes=tally.quotes, meetings=tally.meetings)
 
     def summary(self, article_id: str, annotator: str) -> AnnotationSummary | None:
         """One annotator's progress on one article, in O(1) (no item is decoded)."""
@@ -793,9 +818,18 @@ def _load(path: Path, journal_path: Path, tables: dict[str, Any],
 
 
 def _record(doc: Doc) -> AnnotationRecord:
-    return AnnotationRecord(
-        article_id=doc["article_id"], annotator=doc["annotator"], text_hash=doc["text_hash"],
-        items={item_id: EntityItem.from_json(item_id, item)
-               for item_id, item in doc["items"].items()},
-        done=doc["done"], updated=doc["updated"],
-    )
+    """Decode an annotation document: entities, and the quote and meeting items by `layer`."""
+    record = AnnotationRecord(article_id=doc["article_id"], annotator=doc["annotator"],
+                              text_hash=doc["text_hash"], done=doc["done"],
+                              updated=doc["updated"])
+    for item_id, item in doc["items"].items():
+        layer = item.get("layer")
+        if layer is None:
+            record.items[item_id] = EntityItem.from_json(item_id, item)
+            continue
+        decoded = layer_item_from_json(item_id, item)
+        if isinstance(decoded.value, QuoteSuggestion):
+            record.quotes[item_id] = decoded
+        else:
+            record.meetings[item_id] = decoded
+    return record
