@@ -84,11 +84,12 @@ def annotate(
 
 @app.command()
 def export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.",
-                                         dir_okay=False)],
+    output: Annotated[Path, typer.Option("-o", "--output",
+                                         help="The file to write (a folder for brat).")],
     db: DbOption = DEFAULT_STORE,
-    fmt: Annotated[str, typer.Option("--format", help="native (byline JSONL) or prodigy "
-                                                      "(ner_manual tasks).")] = "native",
+    fmt: Annotated[str, typer.Option(
+        "--format", help="native (byline JSONL), prodigy (ner_manual tasks) or brat "
+                         "(standoff .txt/.ann files; OUTPUT is then a folder).")] = "native",
     all_articles: Annotated[bool, typer.Option(
         "--all", help="Every article in the store, not only those marked done.")] = False,
     annotator: Annotated[str | None, typer.Option(
@@ -96,7 +97,7 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
     = False,
 ) -> None:
-    """Write gold data as JSONL, one article (and annotator) a line."""
+    """Write gold data: JSONL, one article (and annotator) a line; or a brat folder."""
     from tui.commands.export_store import run_export
     from tui.formats.errors import OutputError
     from tui.store.gold import StoreError

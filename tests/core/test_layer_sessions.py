@@ -217,7 +217,7 @@ def test_add_from_selection(store: GoldStore) -> None:
     assert quotes.current.value.kind == "indirect" and quotes.current.status is Status.ADDED
     # With its marks: direct, content without the marks and the trailing comma.
     quotes.reject()
-    quotes.select("q:s:%d:%d" % (QUOTE.content.start, QUOTE.content.end))
+    quotes.select(f"q:s:{QUOTE.content.start}:{QUOTE.content.end}")
     quotes.reject()
     marked = Span(TEXT.index("“"), TEXT.index("”") + 1)
     assert quotes.add_from(marked).ok

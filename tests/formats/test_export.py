@@ -126,7 +126,7 @@ def test_rows_are_made_lazily_one_per_entry() -> None:
 def test_unknown_format_fails_at_the_call() -> None:
     with pytest.raises(ValueError, match="unknown export format 'conll'"):
         export_rows([], "conll", include_pending=False)
-    assert EXPORT_FORMATS == ("native", "prodigy")
+    assert EXPORT_FORMATS == ("native", "prodigy", "brat")
 
 
 def test_prodigy_with_pending_fails_at_the_call() -> None:

@@ -2,7 +2,8 @@
 
 `export_rows` turns `(article, record, suggestions)` entries (read from the
 gold store by the caller) into JSON-ready rows; `tui.formats.jsonl_out`
-writes them. Formats: `native` (DESIGN.md §2) and `prodigy` (`ner_manual`).
+writes them. Formats: `native` (DESIGN.md §2), `prodigy` (`ner_manual`) and
+`brat` (native gold rows, which `tui.formats.brat` writes as a folder).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from tui.formats.native import gold_row
 from tui.formats.prodigy import prodigy_task
 
 #: The formats `export_rows` knows, the default first.
-EXPORT_FORMATS: tuple[str, ...] = ("native", "prodigy")
+EXPORT_FORMATS: tuple[str, ...] = ("native", "prodigy", "brat")
 
 Entry = tuple[Article, AnnotationRecord, Suggestions | None]
 
@@ -25,8 +26,8 @@ def check_export(fmt: str, include_pending: bool) -> None:
     """Raise ValueError (one line) unless `fmt` can be exported as asked."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})")
-    if fmt == "prodigy" and include_pending:
-        raise ValueError("the prodigy format holds gold spans only: "
+    if fmt in ("prodigy", "brat") and include_pending:
+        raise ValueError(f"the {fmt} format holds gold spans only: "
                          "pending suggestions can be exported as native only")
 
 
@@ -43,6 +44,8 @@ def export_rows(entries: Iterable[Entry], fmt: str,
     check_export(fmt, include_pending)
     if fmt == "native":
         return _native_rows(entries, include_pending)
+    if fmt == "brat":
+        return _native_rows(entries, include_pending=False)
     return _prodigy_rows(entries)
 
 
@@ -51,7 +54,8 @@ def _native_rows(entries: Iterable[Entry], include_pending: bool) -> Iterator[di
         if not include_pending:
             yield gold_row(article, record)
         elif suggestions is None:
-            yield {**gold_row(article, record), "pending": []}
+            yield {**gold_row(article, record), "pending": [], "pending_quotes": [],
+                   "pending_meetings": []}
         else:
             yield gold_row(article, record, suggestions)
 

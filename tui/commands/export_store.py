@@ -1,4 +1,4 @@
-"""`byline export`: gold data from the store to a JSONL file.
+"""`byline export`: gold data from the store to a JSONL file (a folder for brat).
 
 The store is opened read-only (no lock taken, nothing written), so export
 works while an annotator has the app open on the same store.
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tui.commands.export import check_export, export_rows
 from tui.core.model import AnnotationRecord, Article, Suggestions
+from tui.formats.brat import write_brat
 from tui.formats.errors import OutputError
 from tui.formats.jsonl_out import write_jsonl
 from tui.store.gold import GoldStore, StoreError
@@ -37,20 +38,24 @@ def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None,
 
 def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
                force: bool) -> int:
-    """Write the export; return how many rows were written."""
-    # With --all, native rows also list the suggestions nobody decided (Prodigy has no place).
+    """Write the export (for brat, the folder `out`); return how many rows were written."""
+    # With --all, native rows also list the suggestions nobody decided (Prodigy, brat: no place).
     include_pending = all_articles and fmt == "native"
     check_export(fmt, include_pending)
     if not db.exists():
         raise StoreError(f"{db}: no gold store here (nothing annotated yet?)")
     if out.exists() and out.resolve() == db.resolve():
         raise OutputError(out, "is the gold store itself: choose another output file")
+    if fmt != "brat" and out.is_dir():
+        raise OutputError(out, "is a folder, not a file")
     store = GoldStore.open(db, read_only=True)
     try:
         # Prodigy takes its tokens from the suggestions; native needs them for `pending`.
         entries = gold_entries(store, all_articles, annotator,
                                with_suggestions=fmt == "prodigy" or include_pending)
         rows = export_rows(entries, fmt, include_pending=include_pending)
+        if fmt == "brat":
+            return write_brat(rows, out, force=force, protected=(db,))
         return write_jsonl(out, rows, force=force)
     finally:
         store.close()

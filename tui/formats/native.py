@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.core.layers import LayerItem, MeetingSuggestion, QuoteSuggestion, value_anchor
 from tui.core.model import AnnotationRecord, Article, EntityItem, Status, Suggestions
 
 
@@ -30,24 +31,48 @@ def _decided_entity(article: Article, item: EntityItem) -> dict[str, Any]:
     return row
 
 
+def _layer_rows(article: Article, items: list[LayerItem[Any]], gold: bool) -> list[dict[str, Any]]:
+    kept = [i for i in items if i.status.is_gold == gold and i.status.is_decided]
+    kept.sort(key=lambda i: (i.anchor.start, i.anchor.end, i.id))
+    return [i.export_json(article.text) for i in kept]
+
+
+def _pending(article: Article, items: list[LayerItem[Any]],
+             suggested: tuple[QuoteSuggestion, ...] | tuple[MeetingSuggestion, ...]
+             ) -> list[dict[str, Any]]:
+    """Suggestions no decision is about (none came from them, none covers their anchor)."""
+    decided = [i for i in items if i.status.is_decided]
+    touched = {i.suggestion for i in decided if i.suggestion is not None}
+    anchors = [i.anchor for i in decided if i.status is not Status.REJECTED]
+    return [{**value.to_json(article.text), "status": Status.SUGGESTED.value}
+            for value in suggested if value not in touched
+            and not any(value_anchor(value).overlaps(a) for a in anchors)]
+
+
 def gold_row(article: Article, record: AnnotationRecord,
              suggestions: Suggestions | None = None) -> dict[str, Any]:
     """The gold data of one article and annotator.
 
-    `entities` holds what the annotator kept (accepted, corrected, added);
-    `rejected` the suggestions they turned down; `pending` (only when
-    `suggestions` is given) the suggestions nobody has decided yet.
+    `entities`, `quotes` and `meetings` hold what the annotator kept
+    (accepted, corrected, added); `rejected`, `rejected_quotes` and
+    `rejected_meetings` the suggestions they turned down; `pending`,
+    `pending_quotes` and `pending_meetings` (only when `suggestions` is given)
+    the suggestions nobody has decided yet.
     """
     items = sorted(record.items.values(), key=lambda i: (i.start, i.end, i.id))
+    quotes: list[LayerItem[Any]] = list(record.quotes.values())
+    meetings: list[LayerItem[Any]] = list(record.meetings.values())
     row: dict[str, Any] = {
         "id": article.id,
         "text": article.text,
         "meta": {**article.meta, "annotator": record.annotator, "done": record.done,
                  "text_hash": record.text_hash},
         "entities": [_decided_entity(article, i) for i in items if i.status.is_gold],
-        "quotes": [],
-        "meetings": [],
+        "quotes": _layer_rows(article, quotes, gold=True),
+        "meetings": _layer_rows(article, meetings, gold=True),
         "rejected": [_decided_entity(article, i) for i in items if i.status is Status.REJECTED],
+        "rejected_quotes": _layer_rows(article, quotes, gold=False),
+        "rejected_meetings": _layer_rows(article, meetings, gold=False),
     }
     if suggestions is not None:
         touched = {(i.suggestion.start, i.suggestion.end, i.suggestion.label)
@@ -56,6 +81,8 @@ def gold_row(article: Article, record: AnnotationRecord,
             _entity(article, s.start, s.end, s.label, Status.SUGGESTED.value)
             for s in suggestions.entities if (s.start, s.end, s.label) not in touched
         ]
+        row["pending_quotes"] = _pending(article, quotes, suggestions.quotes)
+        row["pending_meetings"] = _pending(article, meetings, suggestions.meetings)
     return row
 
 
