@@ -65,3 +65,18 @@ def stored_items(db: Path, article_id: str = SEED_ID) -> dict[str, tuple[int, in
         return {}
     return {item_id: (item.start, item.end, item.label, item.status.value)
             for item_id, item in record.items.items()}
+
+
+async def cursor_to(pilot, app: BylineApp, offset: int) -> None:  # type: ignore[no-untyped-def]
+    """Press the arrow keys until the token cursor sits on the token at `offset`."""
+    screen = article_screen(app)
+    session = screen.session
+    assert session is not None
+    target = session.tokens.index_at(offset)
+    assert target is not None
+    view = screen.query_one(ArticleView)
+    assert view.cursor is not None
+    key = "right" if target > view.cursor else "left"
+    for _ in range(abs(target - view.cursor)):
+        await pilot.press(key)
+    assert view.cursor == target

@@ -9,10 +9,12 @@ from __future__ import annotations
 from textual.binding import Binding
 
 ARTICLE_BINDINGS: list[Binding] = [
-    Binding("n", "next", "Next", id="next", tooltip="Next entity"),
-    Binding("p", "previous", "Prev", id="previous", tooltip="Previous entity"),
-    Binding("a", "accept", "Accept", id="accept", tooltip="Accept the entity, go to the next"),
-    Binding("x", "reject", "Reject", id="reject", tooltip="Reject the entity, go to the next"),
+    Binding("t", "switch_layer", "Layer", id="layer",
+            tooltip="Switch layer: entities → quotes → meetings"),
+    Binding("n", "next", "Next", id="next", tooltip="Next entity, quote or meeting"),
+    Binding("p", "previous", "Prev", id="previous", tooltip="Previous entity, quote or meeting"),
+    Binding("a", "accept", "Accept", id="accept", tooltip="Accept it, go to the next undecided"),
+    Binding("x", "reject", "Reject", id="reject", tooltip="Reject it, go to the next undecided"),
     *[
         Binding(str(d), f"digit({d})", f"Label {d}", id=f"label-{d}", show=False,
                 tooltip=f"Give label {d} of the legend (adds the selection as an entity)")
@@ -20,6 +22,29 @@ ARTICLE_BINDINGS: list[Binding] = [
     ],
     Binding("l", "pick_label", "Label…", id="pick-label",
             tooltip="Pick a label from the full list"),
+    # The quote layer.
+    Binding("s", "cycle_speaker(1)", "Speaker", id="speaker-next",
+            tooltip="Attribute the quote to the next person or organisation (then unattributed)"),
+    Binding("S", "cycle_speaker(-1)", "Speaker back", id="speaker-previous", show=False,
+            tooltip="Attribute the quote to the previous person or organisation"),
+    Binding("w", "speaker_here", "Who", id="speaker-here",
+            tooltip="The speaker is the entity (or selection) under the cursor"),
+    Binding("k", "cue_here", "Cue", id="cue-here",
+            tooltip="The cue is the word (or selection) under the cursor; again removes it"),
+    Binding("i", "toggle_kind", "Kind", id="kind", tooltip="Toggle direct / indirect"),
+    # The meeting layer.
+    Binding("e", "participant", "Participant", id="participant",
+            tooltip="Add (or remove) the entity or selection under the cursor as a participant"),
+    Binding("h", "place", "Place", id="place",
+            tooltip="The place is the entity or selection under the cursor; again removes it"),
+    Binding("y", "time", "Time", id="time",
+            tooltip="The time is the entity or selection under the cursor (its date resolved)"),
+    Binding("g", "merge", "Merge", id="merge",
+            tooltip="Same meeting as the one mentioned before (shares its event id)"),
+    Binding("G", "split", "Split", id="split", tooltip="A meeting of its own (a new event id)"),
+    # Both.
+    Binding("o", "add_item", "New", id="add-item",
+            tooltip="A new quote (content) or meeting (trigger) from the selection"),
     Binding("left_square_bracket", "resize('left', True)", "Extend left", id="grow-left",
             show=False, key_display="[", tooltip="Move the start one token left"),
     Binding("left_curly_bracket", "resize('left', False)", "Shrink left", id="shrink-left",
@@ -54,6 +79,26 @@ ARTICLE_BINDINGS: list[Binding] = [
     Binding("escape", "clear_selection", "Clear selection", id="clear-selection", show=False,
             tooltip="Drop the selection"),
 ]
+
+#: Keys that act in one layer only (the others act in every layer, on its items).
+LAYER_ONLY: dict[str, frozenset[str]] = {
+    "entities": frozenset({*(f"label-{d}" for d in range(1, 10)), "pick-label", "mentions"}),
+    "quotes": frozenset({"speaker-next", "speaker-previous", "speaker-here", "cue-here", "kind",
+                         "add-item"}),
+    "meetings": frozenset({"participant", "place", "time", "merge", "split", "add-item"}),
+}
+
+#: The keys on each layer's key bar, in the order of ARTICLE_BINDINGS.
+KEY_BAR: dict[str, frozenset[str]] = {
+    "entities": frozenset({"layer", "next", "previous", "accept", "reject", "pick-label",
+                           "select", "undo", "redo", "done", "library", "help", "quit"}),
+    "quotes": frozenset({"layer", "next", "previous", "accept", "reject", "speaker-next",
+                         "speaker-here", "cue-here", "kind", "add-item", "undo", "done", "help",
+                         "quit"}),
+    "meetings": frozenset({"layer", "next", "previous", "accept", "reject", "participant",
+                           "place", "time", "merge", "split", "add-item", "undo", "done",
+                           "help", "quit"}),
+}
 
 LIBRARY_BINDINGS: list[Binding] = [
     Binding("enter", "open", "Open", id="library-open", show=True,

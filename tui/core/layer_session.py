@@ -339,6 +339,10 @@ class LayerSession(Generic[LayerValue]):
         return self._commit(Step({item_id: (None, self._decided(item))}, description,
                                  self.current_id, item_id))
 
+    def resize(self, edge: str, grow: bool) -> Outcome:
+        """Move the start or end of the anchor (content, trigger) by one token."""
+        raise NotImplementedError
+
     def resize_anchor(self, edge: str, grow: bool) -> Span | Outcome:
         """The current anchor moved by one token at `edge`, or an Outcome saying why not."""
         item = self.current

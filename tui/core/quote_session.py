@@ -100,6 +100,8 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
             return self.change(replace(item.value, cue=None), "Cue removed")
         if span.overlaps(item.value.content):
             return Outcome(False, "The cue cannot be inside the quote", layer=self.layer)
+        if item.value.speaker is not None and span.overlaps(item.value.speaker):
+            return Outcome(False, "The cue cannot be part of the speaker", layer=self.layer)
         return self.change(replace(item.value, cue=span), f"Cue: {self._text(span)}")
 
     def toggle_kind(self) -> Outcome:

@@ -1,10 +1,12 @@
-"""The article screen: the text with its entities, the current one described, the keys.
+"""The article screen: the text with one layer drawn over it, the current item described, the keys.
 
-The screen owns an `EntitySession` (tui.core) and turns each key into one
-session action. The session writes the decision to the gold store before it
-changes anything in memory; the screen then repaints only the lines the
-action touched. Suggestions come from the store's cache, or from the model in
-a worker thread while the text is already on screen.
+The screen owns three sessions (tui.core) sharing one undo history: entities
+(`EntitySession`), quotes (`QuoteSession`) and meetings (`MeetingSession`).
+`t` switches the layer drawn and acted on; each key is one action of the
+current layer's session. A session writes the decision to the gold store
+before it changes anything in memory; the screen then repaints only the
+lines the action touched. Suggestions come from the store's cache, or from
+the model in a worker thread while the text is already on screen.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import ast
 import json
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -22,19 +25,39 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS
+from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
 from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.keybar import KeyBar, key_bar_text
-from tui.app.widgets.panels import EntityPanel, Legend, describe_item, legend_text
+from tui.app.widgets.panels import (
+    EntityPanel,
+    Legend,
+    describe_item,
+    describe_layer_item,
+    legend_text,
+    role_legend_text,
+)
+from tui.core.history import Outcome
 from tui.core.labels import label_for_digit, with_extra_labels
-from tui.core.model import Article, EntityItem, Suggestions
-from tui.core.session import Edge, EntitySession, Outcome
+from tui.core.layer_session import LayerSession
+from tui.core.layers import MEETINGS, QUOTES, value_spans
+from tui.core.meeting_session import MeetingSession
+from tui.core.model import Article, Span, Status, Suggestions
+from tui.core.quote_session import QuoteSession
+from tui.core.session import Edge, EntitySession
 from tui.core.text import display_safe
 from tui.store.gold import StoreError
 
 _ALWAYS = {"help", "library", "finish", "app.quit"}
+ENTITIES = "entities"
+#: The layers in the order `t` goes through them.
+LAYERS: tuple[str, ...] = (ENTITIES, QUOTES, MEETINGS)
+#: The entity labels that can speak or meet (the speaker cycle goes through these).
+ACTOR_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+_QUOTE_ACTIONS = {"cycle_speaker", "speaker_here", "cue_here", "toggle_kind"}
+_MEETING_ACTIONS = {"participant", "place", "time", "merge", "split"}
+_ENTITY_ACTIONS = {"digit", "pick_label", "apply_to_mentions"}
 
 
 @lru_cache(maxsize=128)
@@ -60,6 +83,10 @@ class ArticleScreen(Screen[None]):
         self.ctx = ctx
         self.article = article
         self.session: EntitySession | None = None
+        self.quotes: QuoteSession | None = None
+        self.meetings: MeetingSession | None = None
+        #: The layer drawn and acted on: "entities", "quotes" or "meetings".
+        self.shown_layer = ENTITIES
         self.labels: tuple[str, ...] = ctx.labels
         self.stale = False
         self.model_pending = False
@@ -157,19 +184,30 @@ class ArticleScreen(Screen[None]):
         record = store.annotation(article.id, annotator)
         stored = record.items if record is not None else {}
 
-        def sink(changes: Mapping[str, EntityItem | None]) -> None:
+        def sink(changes: Mapping[str, Any]) -> None:
             store.save_items(article.id, annotator, article.text_hash, changes)
 
         self.session = EntitySession(article, suggestions, stored, annotator, sink)
+        history, tokens, model = self.session.history, self.session.tokens, suggestions.model
+        self.quotes = QuoteSession(article, model, tokens, suggestions.quotes,
+                                   record.quotes if record else {}, annotator, sink, history)
+        self.meetings = MeetingSession(article, model, tokens, suggestions.meetings,
+                                       record.meetings if record else {}, annotator, sink,
+                                       history)
         extra = [item.label for item in self.session.items.values()]
         labels = with_extra_labels(self.labels, extra)
         if labels != self.labels:
             self.labels = labels
             self.query_one(Legend).update(legend_text(labels))
         self.view.set_session(self.session)
-        current = self.session.current
-        if current is not None:
-            self.view.show_offset(current.start)
+        if self.shown_layer != ENTITIES:
+            self.view.set_layer(self._layer_session())
+        anchor = self._current_anchor()
+        if anchor is not None:
+            self.view.show_offset(anchor.start)
+            token = self.session.tokens.index_at_or_after(anchor.start)
+            if token is not None:
+                self.view.move_cursor(token, keep_anchor=False)
         self._refresh_panels()
         self._refresh_keys()
 
@@ -193,6 +231,10 @@ class ArticleScreen(Screen[None]):
         if meta:
             bar.append("  " + display_safe(" · ".join(meta)[:40]), style="dim")
         bar.append(f"  {self.place + 1}/{len(self.ctx.articles)}", style="dim")
+        bar.append("  ")
+        for layer in LAYERS:
+            bar.append(f" {layer} ",
+                       style="bold reverse" if layer == self.shown_layer else "dim")
         bar.append("  by ", style="dim")
         bar.append(display_safe(self.ctx.annotator[:24]))
         if self.model_pending:
@@ -209,7 +251,10 @@ class ArticleScreen(Screen[None]):
             self._last_title = title
             self.query_one("#title-bar", Static).update(title, layout=False)
         panel = self.query_one(EntityPanel)
-        if self.session is not None:
+        layer = self._layer_session()
+        if layer is not None:
+            description = describe_layer_item(layer, layer.current)
+        elif self.session is not None:
             description = describe_item(self.session, self.session.current)
         elif self.model_pending:
             description = Text("Loading the model: suggestions will appear in a moment.",
@@ -221,13 +266,15 @@ class ArticleScreen(Screen[None]):
     # ------------------------------------------------------------- key guards
 
     def _key_state(self) -> tuple[object, ...]:
-        """Everything `check_action` depends on; the footer is redrawn when it changes."""
+        """Everything `check_action` depends on; the key bar is redrawn when it changes."""
         session = self.session
         if session is None:
             return (None, self.stale)
-        return (session.current is not None, self.view.selection_anchor is not None,
-                session.can_undo, session.can_redo, session.has_undecided(),
-                bool(session.items), len(self.labels))
+        target = self._target()
+        assert target is not None
+        return (self.shown_layer, target.current is not None,
+                self.view.selection_anchor is not None, session.can_undo, session.can_redo,
+                target.has_undecided(), bool(target.items), len(self.labels))
 
     def _refresh_keys(self) -> None:
         """Grey out or enable the keys in the key bar, when what they can do changed.
@@ -239,8 +286,9 @@ class ArticleScreen(Screen[None]):
         if state != self._last_key_state:
             self._last_key_state = state
             keymap = self.ctx.keymap
+            shown = KEY_BAR[self.shown_layer]
             self.query_one(KeyBar).update(key_bar_text(
-                ARTICLE_BINDINGS, keymap,
+                [b for b in ARTICLE_BINDINGS if b.id in shown], keymap,
                 lambda b: self.check_action(*_action_of(b)) is True), layout=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -251,7 +299,20 @@ class ArticleScreen(Screen[None]):
             return None
         view = self.view
         selecting = view.selection_anchor is not None
-        current = session.current
+        target = self._target()
+        assert target is not None
+        current = target.current
+        layer = self.shown_layer
+        if action == "switch_layer":
+            return True
+        if action in _ENTITY_ACTIONS and layer != ENTITIES:
+            return None
+        if action in _QUOTE_ACTIONS:
+            return True if layer == QUOTES and current is not None else None
+        if action in _MEETING_ACTIONS:
+            return True if layer == MEETINGS and current is not None else None
+        if action == "add_item":
+            return True if layer != ENTITIES and selecting else None
         if action in ("accept", "reject", "delete", "resize", "apply_to_mentions", "copy"):
             return True if current is not None and not selecting else None
         if action == "digit":
@@ -265,9 +326,9 @@ class ArticleScreen(Screen[None]):
         if action == "redo":
             return True if session.can_redo else None
         if action == "accept_all":
-            return True if session.has_undecided() else None
+            return True if target.has_undecided() else None
         if action in ("next", "previous"):
-            return True if session.items else None
+            return True if target.items else None
         if action == "clear_selection":
             return True if selecting else None
         if action in ("cursor", "cursor_line", "toggle_selection", "extend_selection"):
@@ -276,14 +337,42 @@ class ArticleScreen(Screen[None]):
 
     # ---------------------------------------------------------------- actions
 
-    def _act(self, action: Callable[[EntitySession], Outcome]) -> Outcome | None:
+    def _layer_session(self) -> LayerSession[Any] | None:
+        """The quote or meeting session when that layer is shown, else None."""
+        if self.shown_layer == QUOTES:
+            return self.quotes
+        if self.shown_layer == MEETINGS:
+            return self.meetings
+        return None
+
+    def _target(self) -> EntitySession | LayerSession[Any] | None:
+        """The session of the layer shown: what n, p, a, x, d and the brackets act on."""
+        layer = self._layer_session()
+        return layer if layer is not None else self.session
+
+    def _current_spans(self) -> tuple[str | None, list[Span]]:
+        """The current item's id in the layer shown, and every span it is drawn over."""
+        layer = self._layer_session()
+        if layer is not None:
+            item = layer.current
+            return (item.id, list(value_spans(item.value))) if item else (None, [])
+        entity = self.session.current if self.session else None
+        return (entity.id, [entity.span]) if entity else (None, [])
+
+    def _current_anchor(self) -> Span | None:
+        layer = self._layer_session()
+        if layer is not None:
+            return layer.current.anchor if layer.current else None
+        entity = self.session.current if self.session else None
+        return entity.span if entity else None
+
+    def _act(self, action: Callable[[], Outcome]) -> Outcome | None:
         """Run a session action; a store failure is shown, never raised."""
-        session = self.session
-        if session is None:
+        if self.session is None:
             return None
-        before = session.current
+        before = self._current_spans()
         try:
-            outcome = action(session)
+            outcome = action()
         except StoreError as error:
             self._set_status(str(error), error=True)
             self.notify(str(error), severity="error", markup=False, timeout=10)
@@ -291,16 +380,23 @@ class ArticleScreen(Screen[None]):
         self._after(outcome, before)
         return outcome
 
-    def _after(self, outcome: Outcome, before: EntityItem | None) -> None:
+    def _after(self, outcome: Outcome, before: tuple[str | None, list[Span]]) -> None:
         session = self.session
         assert session is not None
-        spans = list(outcome.spans)
-        current = session.current
-        spans.extend(item.span for item in (before, current) if item is not None)
+        if outcome.layer and outcome.layer != self.shown_layer:
+            # Undo or redo of a step made in another layer: show that layer.
+            self._show_layer(outcome.layer)
+        before_id, before_spans = before
+        current_id, current_spans = self._current_spans()
+        spans = [*outcome.spans, *before_spans, *current_spans]
         view = self.view
-        if current is not None and (before is None or before.id != current.id
-                                    or current.span != before.span):
-            token = session.tokens.index_at_or_after(current.start)
+        anchor = self._current_anchor()
+        # The cursor follows a new current item, or an entity's new boundaries; it stays
+        # where it is when a quote or meeting changes (it points at what to add next).
+        moved = before_id != current_id or (self.shown_layer == ENTITIES
+                                            and before_spans != current_spans)
+        if anchor is not None and moved:
+            token = session.tokens.index_at_or_after(anchor.start)
             if token is not None:
                 view.move_cursor(token, keep_anchor=False)
         view.refresh_spans(spans)
@@ -319,53 +415,188 @@ class ArticleScreen(Screen[None]):
         self._navigate(-1)
 
     def _navigate(self, step: int) -> None:
-        session = self.session
-        if session is None:
+        session, target = self.session, self._target()
+        if session is None or target is None:
             return
-        if session.current is None and self.view.cursor is not None:
-            # Off any entity: go to the nearest one after (or before) the cursor.
+        if target.current is None and self.view.cursor is not None:
+            # Off any item: go to the nearest one after (or before) the cursor.
             offset = session.tokens.starts[self.view.cursor]
-            self._act(lambda s: s.next_from(offset, step))
+            self._act(lambda: target.next_from(offset, step))
             return
-        self._act(lambda s: s.next(step))
+        self._act(lambda: target.next(step))
+
+    def _on_target(self, name: str) -> None:
+        """Run the method `name` (accept, reject, ...) of the shown layer's session."""
+        target = self._target()
+        if target is not None:
+            self._act(getattr(target, name))
 
     def action_accept(self) -> None:
-        self._act(lambda s: s.accept())
+        self._on_target("accept")
 
     def action_reject(self) -> None:
-        self._act(lambda s: s.reject())
+        self._on_target("reject")
 
     def action_delete(self) -> None:
-        self._act(lambda s: s.delete())
-
-    def action_undo(self) -> None:
-        self._act(lambda s: s.undo())
-
-    def action_redo(self) -> None:
-        self._act(lambda s: s.redo())
-
-    def action_apply_to_mentions(self) -> None:
-        self._act(lambda s: s.apply_to_mentions())
+        self._on_target("delete")
 
     def action_accept_all(self) -> None:
-        self._act(lambda s: s.accept_all())
+        self._on_target("accept_all")
+
+    def action_undo(self) -> None:
+        if self.session is not None:
+            self._act(self.session.history.undo)
+
+    def action_redo(self) -> None:
+        if self.session is not None:
+            self._act(self.session.history.redo)
+
+    def action_apply_to_mentions(self) -> None:
+        session = self.session
+        if session is not None:
+            self._act(session.apply_to_mentions)
 
     def action_resize(self, edge: str, grow: bool) -> None:
         side: Edge = "left" if edge == "left" else "right"
-        self._act(lambda s: s.resize(side, bool(grow)))
+        target = self._target()
+        if target is not None:
+            self._act(lambda: target.resize(side, bool(grow)))
+
+    # ------------------------------------------------------------------ layers
+
+    def _show_layer(self, layer: str) -> None:
+        """Draw and act on `layer`; its item under the cursor becomes current."""
+        self.shown_layer = layer
+        shown = self._layer_session()
+        session, view = self.session, self.view
+        if shown is not None and session is not None and view.cursor is not None:
+            found = shown.item_at(session.tokens.starts[view.cursor])
+            if found is not None:
+                shown.select(found.id)
+        view.set_layer(shown)
+        self.query_one(Legend).update(role_legend_text(layer) if shown is not None
+                                      else legend_text(self.labels))
+        self._refresh_panels()
+        self._refresh_keys()
+
+    def action_switch_layer(self) -> None:
+        if self.session is None:
+            return
+        layer = LAYERS[(LAYERS.index(self.shown_layer) + 1) % len(LAYERS)]
+        self.view.set_selection_anchor(None)
+        self._show_layer(layer)
+        hints = {ENTITIES: "digits label, v selects",
+                 QUOTES: "s/w speaker, k cue, i direct/indirect, o new from selection",
+                 MEETINGS: "e participant, h place, y time, g/G merge/split, o new"}
+        self._set_status(f"Layer: {layer} (n/p move, a accept, x reject; {hints[layer]})")
+
+    def _under_cursor(self, prefer_entity: bool) -> tuple[Span, bool] | None:
+        """What a key like w, e, h acts on: the selection, else the entity under the cursor
+        (when `prefer_entity`), else the token under the cursor. The flag is True where
+        the span is a named entity (a speaker that is its own speaker_ref)."""
+        session, view = self.session, self.view
+        if session is None:
+            return None
+        selection = view.selection_span()
+        if selection is not None:
+            same = [i for i in session.overlapping(selection.start, selection.end)
+                    if i.span == selection and i.status is not Status.REJECTED]
+            return selection, bool(same) and same[0].label in ACTOR_LABELS
+        cursor = view.cursor_span()
+        if cursor is None:
+            return None
+        if prefer_entity:
+            entity = session.item_at(cursor.start)
+            if entity is not None and entity.status is not Status.REJECTED:
+                return entity.span, entity.label in ACTOR_LABELS
+        return cursor, False
+
+    def _with_target(self, prefer_entity: bool,
+                     action: Callable[[Span, bool], Outcome]) -> None:
+        found = self._under_cursor(prefer_entity)
+        if found is None:
+            return
+        span, named = found
+        had_selection = self.view.selection_anchor is not None
+        outcome = self._act(lambda: action(span, named))
+        if outcome is not None and outcome.ok and had_selection:
+            self.view.set_selection_anchor(None)
+            self._refresh_keys()
+
+    def action_cycle_speaker(self, step: int) -> None:
+        session, quotes = self.session, self.quotes
+        if session is None or quotes is None:
+            return
+        mentions = [item.span for item in session.ordered()
+                    if item.label in ACTOR_LABELS and item.status is not Status.REJECTED]
+        self._act(lambda: quotes.cycle_speaker(mentions, int(step)))
+
+    def action_speaker_here(self) -> None:
+        quotes = self.quotes
+        if quotes is not None:
+            self._with_target(True, quotes.set_speaker)
+
+    def action_cue_here(self) -> None:
+        quotes = self.quotes
+        if quotes is not None:
+            self._with_target(False, lambda span, _: quotes.set_cue(span))
+
+    def action_toggle_kind(self) -> None:
+        if self.quotes is not None:
+            self._act(self.quotes.toggle_kind)
+
+    def action_participant(self) -> None:
+        meetings = self.meetings
+        if meetings is not None:
+            self._with_target(True, lambda span, _: meetings.toggle_participant(span))
+
+    def action_place(self) -> None:
+        meetings = self.meetings
+        if meetings is not None:
+            self._with_target(True, lambda span, _: meetings.set_place(span))
+
+    def action_time(self) -> None:
+        meetings = self.meetings
+        if meetings is not None:
+            self._with_target(True, lambda span, _: meetings.set_time(span))
+
+    def action_merge(self) -> None:
+        if self.meetings is not None:
+            self._act(self.meetings.merge)
+
+    def action_split(self) -> None:
+        if self.meetings is not None:
+            self._act(self.meetings.split)
+
+    def action_add_item(self) -> None:
+        layer = self.quotes if self.shown_layer == QUOTES else \
+            self.meetings if self.shown_layer == MEETINGS else None
+        view = self.view
+        selection = view.selection_span()
+        if layer is None or selection is None:
+            return
+        previous = view.selection_anchor
+        view.set_selection_anchor(None)
+        outcome = self._act(lambda: layer.add_from(selection))
+        if outcome is None or not outcome.ok:
+            view.set_selection_anchor(previous)  # refused: keep the selection to adjust it
+        self._refresh_keys()
 
     def _label(self, label: str) -> None:
         view = self.view
         selection = view.selection_span()
+        entities = self.session
+        if entities is None:
+            return
         if selection is not None:
             previous = view.selection_anchor
             view.set_selection_anchor(None)
-            outcome = self._act(lambda s: s.add(selection, label))
+            outcome = self._act(lambda: entities.add(selection, label))
             if outcome is None or not outcome.ok:
                 view.set_selection_anchor(previous)  # refused: keep the selection to adjust it
             self._refresh_keys()
             return
-        self._act(lambda s: s.relabel(label))
+        self._act(lambda: entities.relabel(label))
 
     def action_digit(self, digit: int) -> None:
         label = label_for_digit(self.labels, int(digit))
@@ -385,9 +616,28 @@ class ArticleScreen(Screen[None]):
 
     # --------------------------------------------------------- cursor, select
 
-    def _sync_current_to_cursor(self) -> None:
+    def _sync_current_to_cursor(self, clicked: bool = False) -> None:
+        """Make the item under the cursor current.
+
+        In the quote and meeting layers only a click does that: the arrows point at
+        a speaker, cue or participant for the current item, which stays current
+        while the cursor passes over other quotes and meetings (n and p change it).
+        """
         session, view = self.session, self.view
         if session is None or view.cursor is None:
+            return
+        layer = self._layer_session()
+        if layer is not None:
+            if not clicked:
+                return
+            before_id, before_spans = self._current_spans()
+            found = layer.item_at(session.tokens.starts[view.cursor])
+            if found is not None:
+                layer.select(found.id)
+            if before_id != layer.current_id:
+                view.refresh_spans([*before_spans, *self._current_spans()[1]])
+                self._refresh_panels()
+                self._refresh_keys()
             return
         before = session.current
         item = session.item_at(session.tokens.starts[view.cursor])
@@ -445,12 +695,22 @@ class ArticleScreen(Screen[None]):
         token = session.tokens.index_at_or_after(event.offset)
         if token is not None:
             self.view.move_cursor(token, keep_anchor=False)
-            self._sync_current_to_cursor()
+            self._sync_current_to_cursor(clicked=True)
 
     # ------------------------------------------------------------ the rest
 
     def action_copy(self) -> None:
         session = self.session
+        layer = self._layer_session()
+        if layer is not None:
+            if layer.current is None:
+                return
+            layer_payload = {"article": self.article.id, "layer": layer.layer,
+                             **layer.current.export_json(self.article.text)}
+            where = copy_text(self.app, json.dumps(layer_payload, ensure_ascii=False))
+            self._set_status(f"Copied the {layer.noun} as JSON ({where})")
+            self.notify(f"Copied the {layer.noun} as JSON ({where})", markup=False, timeout=3)
+            return
         item = session.current if session else None
         if session is None or item is None:
             return
@@ -478,7 +738,8 @@ class ArticleScreen(Screen[None]):
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        left = self.session.counts()["suggested"] if self.session else 0
+        left = sum(s.counts()["suggested"] for s in (self.session, self.quotes, self.meetings)
+                   if s is not None)
         note = f" ({left} suggestions left undecided)" if left else ""
         following = self.ctx.next_undone(after=self.article.id)
         if following is None:

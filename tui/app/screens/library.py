@@ -1,4 +1,4 @@
-"""The library: every article with its title, date, suggestions, decisions and done mark.
+"""The library: every article with its title, date, suggestions, decisions per layer, done mark.
 
 Typing filters the list (by title and id); Enter opens the highlighted
 article. Files that could not be read are listed below with their error.
@@ -18,8 +18,8 @@ from tui.app.context import AppContext
 from tui.core.model import Article
 from tui.core.text import display_safe
 
-TITLE_CELLS = 54
-ID_CELLS = 24
+TITLE_CELLS = 46
+ID_CELLS = 20
 _FORWARDED = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
               "pagedown": "page_down"}
 
@@ -51,7 +51,8 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, key, width in (("Title", "title", TITLE_CELLS), ("Date", "date", 10),
-                                  ("Suggested", "suggested", 9), ("Decided", "decided", 8),
+                                  ("Suggested", "suggested", 9), ("Entities", "decided", 8),
+                                  ("Quotes", "quotes", 6), ("Meets", "meetings", 5),
                                   ("Done", "done", 4), ("Id", "id", ID_CELLS)):
             table.add_column(Text(label), key=key, width=width)
         self._fill("")
@@ -73,9 +74,12 @@ class LibraryScreen(Screen[None]):
         stale = summary is not None and summary.text_hash != article.text_hash
         suggested = str(count) if count is not None else "–"
         decided = "changed!" if stale else str(summary.decided if summary else 0)
+        quotes = "" if stale else str(summary.quotes if summary else 0)
+        meetings = "" if stale else str(summary.meetings if summary else 0)
         done = "✓" if summary is not None and summary.done and not stale else ""
         return [_cell(article.title, TITLE_CELLS), _cell(str(article.meta.get("date", "")), 10),
                 Text(suggested, justify="right"), Text(decided, justify="right"),
+                Text(quotes, justify="right"), Text(meetings, justify="right"),
                 Text(done, style="bold green", justify="center"), _cell(article.id, ID_CELLS)]
 
     def _fill(self, query: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -26,8 +27,15 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.widgets.colors import CURSOR_STYLE, SELECTION_STYLE, entity_style
+from tui.app.widgets.colors import (
+    CURSOR_STYLE,
+    SELECTION_STYLE,
+    entity_style,
+    faint_entity_style,
+    role_style,
+)
 from tui.app.widgets.wrap import wrap_lines
+from tui.core.layer_session import LayerSession
 from tui.core.model import Article, Span, Status
 from tui.core.session import EntitySession
 from tui.core.text import display_safe
@@ -68,6 +76,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         #: The text as drawn: one code point for one, so offsets into it are article offsets.
         self._text = display_safe(article.text)
         self.session: EntitySession | None = None
+        #: The quote or meeting session drawn over the text; None on the entity layer.
+        self.layer_session: LayerSession[Any] | None = None
         self._lines: list[tuple[int, int]] = []
         self._line_starts: list[int] = []
         self._wrap_width = 0
@@ -124,12 +134,23 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         line = Text(shown, style=self.rich_style, no_wrap=True, end="")
         session = self.session
         if session is not None:
+            layer = self.layer_session
             current_id = session.current_id
             items = session.overlapping(start, end)
             items.sort(key=lambda i: i.status is not Status.REJECTED)
             for item in items:
-                line.stylize(entity_style(item.label, item.status, item.id == current_id),
-                             max(item.start, start) - start, min(item.end, end) - start)
+                style = (entity_style(item.label, item.status, item.id == current_id)
+                         if layer is None else faint_entity_style(item.label, item.status))
+                line.stylize(style, max(item.start, start) - start, min(item.end, end) - start)
+            if layer is not None:
+                layer_current = layer.current_id
+                parts = layer.role_spans(start, end)
+                # Rejected parts first, the current item's last: they are drawn on top.
+                parts.sort(key=lambda p: (p[2].status is not Status.REJECTED,
+                                          p[2].id == layer_current))
+                for span, role, part_of in parts:
+                    line.stylize(role_style(role, part_of.status, part_of.id == layer_current),
+                                 max(span.start, start) - start, min(span.end, end) - start)
             selection = self.selection_span()
             if selection is not None and selection.start < end and selection.end > start:
                 line.stylize(SELECTION_STYLE, max(selection.start, start) - start,
@@ -152,6 +173,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def repaint_all(self) -> None:
         self._cache.clear()
         self.refresh()
+
+    def set_layer(self, layer_session: LayerSession[Any] | None) -> None:
+        """Draw a quote or meeting session over the text (None: back to entities)."""
+        self.layer_session = layer_session
+        self.repaint_all()
 
     def set_session(self, session: EntitySession | None) -> None:
         self.session = session

@@ -55,3 +55,41 @@ def entity_style(label: str, status: Status, current: bool) -> Style:
 
 CURSOR_STYLE = Style(color="black", bgcolor="white", bold=True)
 SELECTION_STYLE = Style(color="white", bgcolor="#7d3c98", bold=True)
+
+
+#: The colours of the parts of a quote and of a meeting mention.
+ROLE_COLOURS: dict[str, str] = {
+    "content": "#4cc9f0", "speaker": "#f9c74f", "speaker_ref": "#f9c74f", "cue": "#ff8fab",
+    "trigger": "#ff8fab", "participant": "#f9c74f", "place": "#90be6d", "time": "#b5a6ff",
+}
+
+
+@lru_cache(maxsize=128)
+def role_style(role: str, status: Status, current: bool) -> Style:
+    """How a part of a quote or meeting is drawn.
+
+    The current item's parts are solid (its content or trigger bold and
+    underlined); the other items' parts dim, suggestions dimmer still, and
+    rejected ones struck out. A speaker_ref is underlined, not filled: it is
+    where the speaker resolves to, not part of the quote.
+    """
+    colour = ROLE_COLOURS.get(role, "#cccccc")
+    if status is Status.REJECTED:
+        return Style(color="grey62", strike=True)
+    if role == "speaker_ref":
+        return Style(color=colour, underline=True, bold=current)
+    if current:
+        style = Style(color="black", bgcolor=colour)
+        if role in ("content", "trigger"):
+            style += Style(bold=True, underline=True)
+        return style
+    factor = 0.3 if status is Status.SUGGESTED else 0.55
+    return Style(color=colour, bgcolor=_dimmed(colour, factor))
+
+
+@lru_cache(maxsize=512)
+def faint_entity_style(label: str, status: Status) -> Style:
+    """An entity seen from the quote or meeting layer: its label colour, no fill."""
+    if status is Status.REJECTED:
+        return Style()
+    return Style(color=label_colour(label), italic=status is Status.SUGGESTED)

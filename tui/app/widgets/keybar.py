@@ -22,11 +22,9 @@ DISABLED_TEXT_STYLE = "#6c6c6c"
 
 def key_bar_text(bindings: list[Binding], keymap: dict[str, str],
                  enabled: Callable[[Binding], bool]) -> Text:
-    """One line: each shown binding's first key and description, dim when disabled."""
+    """One line: each binding's first key and description, dim when disabled."""
     text = Text(no_wrap=True, overflow="ellipsis")
     for binding in bindings:
-        if not binding.show:
-            continue
         on = enabled(binding)
         keys = key_display(binding, keymap).split(",")[0].strip()
         text.append(f" {keys} ", style=KEY_STYLE if on else DISABLED_KEY_STYLE)

@@ -1,0 +1,290 @@
+"""The quote and meeting layers in the real app: real key presses, the screen, the store on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.app.helpers import article_screen, cursor_to, make_app, static_text, stored
+from tests.conftest import SEED_ID
+from tui.app.screens.library import LibraryScreen
+from tui.app.widgets.article_view import ArticleView
+from tui.app.widgets.colors import role_style
+from tui.core.layers import MeetingSuggestion, QuoteSuggestion
+from tui.core.model import Status
+
+SIZE = (120, 40)
+
+
+def text_of(app: Any, span: Any) -> str:
+    return str(article_screen(app).article.text[span.start:span.end])
+
+
+async def open_layer(pilot: Any, app: Any, layer: str) -> None:
+    """Open the seed article and press t until `layer` is shown."""
+    await pilot.pause()
+    screen = article_screen(app)
+    for _ in range(3):
+        if screen.shown_layer == layer:
+            return
+        await pilot.press("t")
+    raise AssertionError(f"never reached the {layer} layer")
+
+
+async def go_to(pilot: Any, app: Any, predicate: Any) -> Any:
+    """Press n (from the first item) until the current item's value satisfies `predicate`."""
+    screen = article_screen(app)
+    layer = screen.quotes if screen.shown_layer == "quotes" else screen.meetings
+    assert layer is not None
+    for _ in range(len(layer.items)):
+        await pilot.press("p")
+    for _ in range(len(layer.items) + 1):
+        current = layer.current
+        if current is not None and predicate(current.value):
+            return current
+        await pilot.press("n")
+    raise AssertionError("no item matched")
+
+
+def word(app: Any, needle: str, after: int = 0) -> int:
+    """The offset of `needle` in the seed article, at or after `after`."""
+    return int(article_screen(app).article.text.index(needle, after))
+
+
+async def test_t_switches_layers_and_the_keys_follow(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = article_screen(app)
+        bar = static_text(app, "#key-bar")
+        assert "Layer" in bar and "Label" in bar and "Speaker" not in bar
+        assert screen.check_action("cycle_speaker", (1,)) is None
+        await pilot.press("t")
+        assert screen.shown_layer == "quotes"
+        bar = static_text(app, "#key-bar")
+        assert "Speaker" in bar and "Cue" in bar and "Label" not in bar
+        assert "quotes decided" in static_text(app, "#entity-panel")
+        assert "speaker" in static_text(app, "#legend")
+        assert screen.check_action("digit", (1,)) is None  # digits label entities only
+        assert screen.check_action("add_item", ()) is None  # needs a selection
+        await pilot.press("t")
+        assert screen.shown_layer == "meetings"
+        bar = static_text(app, "#key-bar")
+        assert "Participant" in bar and "Place" in bar and "Merge" in bar
+        assert "meetings decided" in static_text(app, "#entity-panel")
+        await pilot.press("t")
+        assert screen.shown_layer == "entities"
+        assert "Label" in static_text(app, "#key-bar")
+
+
+async def test_the_current_quote_is_drawn_with_its_speaker_and_cue(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        item = await go_to(pilot, app, lambda q: text_of(app, q.content).startswith(
+            "These issues will depend"))
+        view = article_screen(app).query_one(ArticleView)
+        value: QuoteSuggestion = item.value
+        assert value.speaker is not None and value.cue is not None
+        drawn: dict[str, set[str]] = {}
+        for y in range(view.size.height):
+            for segment in view.render_line(y):
+                if segment.style is not None:
+                    drawn.setdefault(segment.text, set()).add(str(segment.style))
+        speaker_style = str(role_style("speaker", item.status, True))
+        cue_style = str(role_style("cue", item.status, True))
+        assert any(speaker_style in styles for text, styles in drawn.items()
+                   if "official" in text)
+        assert any(cue_style in styles for text, styles in drawn.items() if "told" in text)
+        panel = static_text(app, "#entity-panel")
+        assert "These issues will depend" in panel and "told" in panel
+
+
+async def test_accept_reject_and_undo_reach_the_store(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        quotes = article_screen(app).quotes
+        assert quotes is not None and quotes.current is not None
+        first = quotes.current
+        await pilot.press("a")
+        record = stored(cached_store)
+        assert record is not None and record.quotes[first.id].status is Status.ACCEPTED
+        assert record.quotes[first.id].value == first.value
+        second = quotes.current
+        assert second is not None and second.id != first.id
+        await pilot.press("x")
+        record = stored(cached_store)
+        assert record is not None and record.quotes[second.id].status is Status.REJECTED
+        await pilot.press("u")
+        record = stored(cached_store)
+        assert record is not None and second.id not in record.quotes
+        assert first.id in record.quotes
+
+
+async def test_undo_goes_back_to_the_layer_of_the_step(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = article_screen(app)
+        await pilot.press("a")  # an entity
+        await pilot.press("t", "t", "a")  # a meeting
+        record = stored(cached_store)
+        assert record is not None and len(record.items) == 1 and len(record.meetings) == 1
+        await pilot.press("t")  # back on entities; u undoes the meeting and shows that layer
+        await pilot.press("u")
+        assert screen.shown_layer == "meetings"
+        record = stored(cached_store)
+        assert record is not None and record.meetings == {} and len(record.items) == 1
+        await pilot.press("u")
+        assert screen.shown_layer == "entities"
+        assert stored(cached_store).items == {}  # type: ignore[union-attr]
+
+
+async def test_speaker_keys(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        item = await go_to(pilot, app, lambda q: text_of(app, q.content).startswith(
+            "These issues will depend"))
+        quotes = article_screen(app).quotes
+        assert quotes is not None
+        # s: the next named person or organisation, then on; S goes back.
+        await pilot.press("s")
+        after_s = quotes.current
+        assert after_s is not None and after_s.id == item.id
+        assert after_s.value.speaker_ref is not None
+        assert after_s.value.speaker == after_s.value.speaker_ref  # a name speaks for itself
+        assert after_s.status is Status.CORRECTED
+        record = stored(cached_store)
+        assert record is not None and record.quotes[item.id].value == after_s.value
+        # w: the entity under the cursor ("AFP", just after "told").
+        afp = word(app, "AFP", item.value.content.end)
+        await cursor_to(pilot, app, afp)
+        await pilot.press("w")
+        current = quotes.current
+        assert current is not None and current.id == item.id
+        assert text_of(app, current.value.speaker) == "AFP"
+        assert text_of(app, current.value.speaker_ref) == "AFP"
+        assert stored(cached_store).quotes[item.id].value.speaker == current.value.speaker  # type: ignore[union-attr]
+
+
+async def test_cue_kind_and_content_keys(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        item = await go_to(pilot, app, lambda q: text_of(app, q.content).startswith(
+            "These issues will depend"))
+        quotes = article_screen(app).quotes
+        assert quotes is not None
+        await pilot.press("i")
+        assert quotes.current is not None and quotes.current.value.kind == "indirect"
+        await pilot.press("i")
+        assert quotes.current.value.kind == "direct"
+        # The cue: the word under the cursor; pressed again on it, the cue goes.
+        told = word(app, "told", item.value.content.end)
+        await cursor_to(pilot, app, told)
+        await pilot.press("k")
+        assert quotes.current.value.cue is None  # "told" was the cue: now removed
+        await pilot.press("k")
+        assert text_of(app, quotes.current.value.cue) == "told"
+        official = word(app, "official told", item.value.content.end)
+        await cursor_to(pilot, app, official)
+        await pilot.press("k")  # part of the speaker "the official": refused
+        assert text_of(app, quotes.current.value.cue) == "told"
+        assert "part of the speaker" in static_text(app, "#status-line")
+        # The content loses its last token with }, and gets it back with ].
+        content = quotes.current.value.content
+        await pilot.press("right_curly_bracket")
+        assert quotes.current.value.content.end < content.end
+        await pilot.press("right_square_bracket")
+        assert quotes.current.value.content == content
+        record = stored(cached_store)
+        assert record is not None and record.quotes[item.id].value == quotes.current.value
+
+
+async def test_a_quote_from_a_selection(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        screen = article_screen(app)
+        quotes = screen.quotes
+        assert quotes is not None
+        start = word(app, "All meetings were behind closed doors")
+        await cursor_to(pilot, app, start)
+        await pilot.press("v", *["shift+right"] * 5)
+        assert screen.check_action("add_item", ()) is True
+        await pilot.press("o")
+        current = quotes.current
+        assert current is not None and current.status is Status.ADDED
+        assert text_of(app, current.value.content) == "All meetings were behind closed doors"
+        assert current.value.kind == "indirect" and current.value.speaker is None
+        assert screen.query_one(ArticleView).selection_anchor is None
+        record = stored(cached_store)
+        assert record is not None and record.quotes[current.id].status is Status.ADDED
+        assert "unattributed" in static_text(app, "#entity-panel")
+
+
+async def test_meeting_keys(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "meetings")
+        item = await go_to(pilot, app, lambda m: text_of(app, m.trigger) == "met")
+        meetings = article_screen(app).meetings
+        assert meetings is not None
+        value: MeetingSuggestion = item.value
+        # e on an entity adds it as a participant; again removes it.
+        qatar = word(app, "Qatar")
+        await cursor_to(pilot, app, qatar)
+        await pilot.press("e")
+        current = meetings.current
+        assert current is not None and current.id == item.id
+        assert "Qatar" in [text_of(app, p) for p in current.value.participants]
+        await pilot.press("e")
+        assert meetings.current is not None
+        assert meetings.current.value.participants == value.participants
+        # h: the place; y: the time, its date resolved against the article's date.
+        await pilot.press("h")
+        assert text_of(app, meetings.current.value.place) == "Qatar"
+        wednesday = word(app, "Wednesday")
+        await cursor_to(pilot, app, wednesday)
+        await pilot.press("y")
+        assert text_of(app, meetings.current.value.time) == "Wednesday"
+        assert meetings.current.value.date == "2025-10-22"
+        record = stored(cached_store)
+        assert record is not None
+        assert record.meetings[item.id].value == meetings.current.value
+        assert record.meetings[item.id].status is Status.CORRECTED
+        # g: the same event as the meeting before it; G: an event of its own again.
+        before = [m for m in meetings.ordered() if m.anchor.start < item.anchor.start]
+        await pilot.press("g")
+        merged = meetings.current.value.event
+        assert merged == before[-1].value.event
+        await pilot.press("G")
+        assert meetings.current.value.event not in {m.value.event for m in meetings.ordered()
+                                                    if m.id != item.id}
+
+
+async def test_a_meeting_from_a_selection_and_the_library_counts(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "meetings")
+        screen = article_screen(app)
+        meetings = screen.meetings
+        assert meetings is not None
+        await pilot.press("a")  # one suggested meeting accepted
+        start = word(app, "coordinated")
+        await cursor_to(pilot, app, start)
+        await pilot.press("v", "o")
+        current = meetings.current
+        assert current is not None and current.status is Status.ADDED
+        assert text_of(app, current.value.trigger) == "coordinated"
+        await pilot.press("t", "t", "a")  # entities are the layer after meetings; then quotes
+        await pilot.press("t", "a")
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        table = app.screen.query_one("DataTable")
+        row = table.get_row(SEED_ID)  # type: ignore[attr-defined]
+        cells = [str(cell) for cell in row]
+        assert cells[3:6] == ["0", "1", "2"]  # entities, quotes, meetings decided
