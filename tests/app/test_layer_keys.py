@@ -328,3 +328,35 @@ async def test_decisions_in_the_app_come_out_in_the_exports(cached_store: Path,
     events = [line.split("\t")[1] for line in ann.splitlines() if line.startswith("E")]
     assert sum(e.startswith("Attribution:") for e in events) == 1
     assert sum(e.startswith("Meet:") for e in events) == 1
+
+
+async def test_help_groups_the_keys_by_layer_and_layer_keys_remap(cached_store: Path,
+                                                                  tmp_path: Path) -> None:
+    from tui.app.screens.help import HelpScreen
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\nlayer = "tab,t"\nspeaker-next = "j"\n', encoding="utf-8")
+    app = make_app(cached_store, config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")
+        screen = article_screen(app)
+        assert screen.shown_layer == "quotes"
+        quotes = screen.quotes
+        assert quotes is not None and quotes.current is not None
+        before = quotes.current.value
+        await pilot.press("s")  # no longer bound
+        assert quotes.current.value == before
+        await pilot.press("j")
+        assert quotes.current.value != before
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        lines = static_text(app, "#help-keys").splitlines()
+        names = ("Every layer", "Entities layer", "Quotes layer", "Meetings layer",
+                 "Quotes and meetings")
+        headings = [line.strip() for line in lines if line.strip() in names]
+        assert headings == ["Every layer", "Entities layer", "Quotes layer", "Meetings layer",
+                            "Quotes and meetings"]
+        assert any(line.split()[:2] == ["j", "Speaker"] for line in lines)
+        assert any(line.split()[:2] == ["tab,", "t"] for line in lines)
