@@ -8,13 +8,16 @@ Direct quotes are found in the text, not the parse:
 
 - Marks: straight `"`, typographic `“ ”` (and `„`), guillemets `« »`, and
   single `‘ ’` only when they pair at word boundaries inside one paragraph
-  (so the apostrophes of "Turkey’s" or "don’t" are never quote marks). Marks
-  nested inside an open quote belong to it.
+  (so the apostrophes of "Turkey’s" or "don’t" are never quote marks, nor a
+  `‘` typed for an apostrophe: the ‘90s, rock ‘n’ roll; a `’` that may be a
+  plural possessive, "the players’ union", closes only when no other `’`
+  does). Marks nested inside an open quote belong to it.
 - `content` is the text between the marks, without surrounding whitespace
   and without a trailing `,` `;` or `:` ("“We agreed,” he said" gives
   "We agreed"); sentence-final `.` `?` `!` are kept.
 - A paragraph that opens a quote without closing it, followed by a paragraph
-  that opens one again, makes one quote running over both; a quote still open
+  that opens one again (with the same kind of mark: double, single or
+  guillemet), makes one quote running over both; a quote still open
   at a line end whose next line closes it (hard-wrapped text) runs on too; a
   quote left open otherwise ends with its paragraph.
 - A quote interrupted by its attribution (`“A,” he said, “B.”`, and
@@ -25,21 +28,30 @@ Direct quotes are found in the text, not the parse:
   that is not the first one's own, has its own content and, without a cue of
   its own, the same speaker and cue.
 - A quoted phrase of fewer than four words with no reporting verb is taken for
-  scare quotes or a title and dropped; so is one of fewer than four words that
-  only modifies a noun or follows "so-called", "dubbed" ... (the “peace
-  dividend” plan), whatever verb is near.
+  scare quotes and dropped, unless it is a sentence of its own ("No more
+  delays." on a sign) or lies inside a reported clause (then it is a partial
+  quote of that clause's verb, and the clause is not also an indirect quote:
+  the parse does not always link the phrase to the verb). One of fewer than
+  four words that only modifies a noun (the “peace dividend” plan) is dropped
+  whatever verb is near; so is a quote of any length that follows
+  "so-called" or a naming participle ("a group called", "dubbed", "known
+  as"; not "he called it") or that is a title in title case inside a sentence
+  (the film “All Quiet on the Western Front”) unless a verb that voices words
+  governs it (chanted “Free Palestine”).
 
 Attribution: the cue is a reporting verb (`REPORTING_VERBS`, or "according
 to") that the parse links to the quote (a token inside the quote has it as its
 nearest reporting ancestor outside the quote, as in `He said: “...”`,
 `“...,” the official told AFP` or the partial `affirmed ... “to a complete
 ceasefire”`; climbing through other verbs only where they head the reported
-clause), else one next to the quote in its sentence (after a quote that ends its
+clause, and taking a parenthetical attribution, `The plan, the spokesman said,
+was “...”`), else one next to the quote in its sentence (after a quote that ends its
 clause, or before one after a comma or colon), else the verb of a sentence
 ending in a colon just before the quote. Never a verb in another paragraph.
 The speaker is the verb's
 subject noun phrase as written (its subtree without relative clauses,
-appositions and edge punctuation); for a relative clause (`Darwish, who
+appositions and edge punctuation; past a dateline the parse took for the
+subject, "MEXICO CITY — Mexico’s economy minister, ... said"); for a relative clause (`Darwish, who
 affirmed`) the noun it modifies; for a verb without a subject (`but said`,
 `was quoted as saying`) the subject of the verb it depends on.
 
@@ -72,7 +84,8 @@ they are given.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -111,11 +124,25 @@ _SINGLE_CLOSE = "’"
 _ALL_MARKS = frozenset(_OPEN_DOUBLE + _CLOSE_DOUBLE + _STRAIGHT + _GUILLEMET_OPEN
                        + _GUILLEMET_CLOSE + _SINGLE_OPEN + _SINGLE_CLOSE + "‟")
 _BEFORE_OPEN = " \t\n([{—–-/"
+#: What follows an apostrophe that is not an opening mark, though typed as one: a decade
+#: or year (‘90s, class of ‘08), an elision (rock ‘n’ roll, ‘em, ‘til).
+_ELISION = re.compile(r"\d\ds\b|\d\d(?![\w ])|(?:n|em|til|tis|twas|cause)(?![\w])")
 _CONTENT_TRAIL = " \t\n,;:"
 _MIN_UNATTRIBUTED_WORDS = 4
 _MODIFIERS = frozenset({"compound", "amod", "nmod", "nummod", "poss", "appos", "nsubj",
                         "nsubjpass"})
 _MAX_GAP = 160
+_AFTER_ALL = 1 << 62  # past any text offset
+#: Participles that name what follows (`_names`).
+_NAMING = frozenset({"called", "dubbed", "named", "titled", "entitled", "nicknamed", "known",
+                     "billed", "branded", "labelled", "labeled"})
+#: Lowercase words of a title in title case (“All Quiet on the Western Front”).
+_TITLE_LOWER = frozenset({"a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at",
+                          "to", "for", "by", "with", "from", "as", "into", "over", "upon",
+                          "vs", "de", "la", "le", "du", "von", "van"})
+#: Verbs that voice the words they govern: a title-case quote after them is speech.
+_VOICING = frozenset({"chant", "shout", "yell", "scream", "cry", "read", "say", "proclaim",
+                      "declare", "exclaim", "tell"})
 _SCAN_AFTER = 8
 _SCAN_BEFORE = 10
 _CLAUSE_DROP = frozenset({"relcl", "acl", "appos", "advcl", "parataxis"})
@@ -180,13 +207,22 @@ def _next_line_start(text: str, pos: int) -> int | None:
 def _single_opens(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before in _BEFORE_OPEN or before in "“\"«") and not after.isspace()
+    if not (before in _BEFORE_OPEN or before in "“\"«") or after.isspace():
+        return False
+    # An apostrophe typed (or auto-corrected) as an opening mark: the ‘90s, rock ‘n’ roll.
+    return _ELISION.match(text, i + 1) is None
 
 
 def _single_closes(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
     return not before.isspace() and not after.isalnum()
+
+
+def _plural_possessive(text: str, i: int) -> bool:
+    """True for the `’` of "the players’ union": after an s, before a lowercase word."""
+    return (i > 0 and text[i - 1] == "s" and i + 2 < len(text) and text[i + 1] == " "
+            and text[i + 2].islower())
 
 
 def _double_family(ch: str) -> bool:
@@ -225,6 +261,13 @@ def find_direct(text: str) -> list[Quoted]:
                 if close is not None:
                     found.append(Quoted(i + 1, close, i, close + 1))
                     i = close + 1
+                    continue
+                end = _line_end(text, i + 1)
+                following = _single_continues(text, end)
+                if following is not None:
+                    # Open at the paragraph end, opened again below: one quote runs on.
+                    found.append(Quoted(i + 1, end, i, end, closed=False))
+                    i = following
                     continue
             i += 1
             continue
@@ -275,12 +318,36 @@ def find_direct(text: str) -> list[Quoted]:
 
 
 def _find_single_close(text: str, start: int) -> int | None:
-    """The `’` that closes a `‘` opened just before `start`, within its paragraph."""
+    """The `’` that closes a `‘` opened just before `start`, within its paragraph.
+
+    A `’` that may be a plural possessive ("the players’ union") closes only when no
+    other `’` closes before the next opening `‘`.
+    """
     end = _line_end(text, start)
-    for j in range(start, end):
-        if text[j] == _SINGLE_CLOSE and _single_closes(text, j):
-            return j
-    return None
+    possessive: int | None = None
+    j = text.find(_SINGLE_CLOSE, start, end)
+    while j != -1:
+        if _single_closes(text, j):
+            if not _plural_possessive(text, j):
+                if possessive is not None and text.find(_SINGLE_OPEN, possessive, j) != -1:
+                    return possessive
+                return j
+            if possessive is None:
+                possessive = j
+        j = text.find(_SINGLE_CLOSE, j + 1, end)
+    return possessive
+
+
+def _single_continues(text: str, line_end: int) -> int | None:
+    """Where a `‘` quote left open at `line_end` re-opens in the next paragraph, or None.
+
+    News style runs a quote over paragraphs by leaving each paragraph but the last
+    unclosed and opening the next one with a quote mark again.
+    """
+    following = _next_line_start(text, line_end)
+    if following is None or text[following] != _SINGLE_OPEN or not _single_opens(text, following):
+        return None
+    return following
 
 
 def _trim(raw: Quoted, text: str) -> Quoted:
@@ -390,7 +457,7 @@ def _subject(verb: Token) -> Token | None:
                 if current.dep_ == "relcl":
                     return current.head
                 return None
-            return best
+            return _past_dateline(best)
         climbs = current.dep_ in ("conj", "xcomp", "advcl", "pcomp", "prep")
         if climbs and current.head is not current:
             current = current.head
@@ -399,19 +466,113 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def _past_dateline(subject: Token) -> Token:
+    """The subject itself, or for a dateline the parse took for one ("MEXICO CITY —
+    Mexico’s economy minister, Luis Herrera, said": the dash and then an apposition),
+    the noun after the dash."""
+    dashes = [c.i for c in subject.rights if c.text in ("—", "–", "-", "--")]
+    if not dashes or subject.left_edge.i != subject.sent.start:
+        return subject
+    after = [c for c in subject.rights if c.dep_ == "appos" and c.i > dashes[0]]
+    return after[0] if after else subject
+
+
 def _in_any(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+    """True when `pos` is inside one of `spans` (in text order, not overlapping)."""
+    k = bisect_right(spans, (pos, _AFTER_ALL)) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
-def _name_like(tokens: list[Token], start: int, end: int) -> bool:
-    """True for a short quote that only modifies a noun or names something."""
-    if not tokens or len(tokens) >= _MIN_UNATTRIBUTED_WORDS:
+def _names(token: Token) -> bool:
+    """True for a word that introduces a name rather than speech: "so-called", or a
+    participle such as "called" or "dubbed" that modifies a noun or is passive (a group
+    called “...”, is known as “...”), unlike the verb of a speaker ("he called it")."""
+    lower = token.lower_
+    if lower == "so-called":
+        return True
+    if lower not in _NAMING:
+        return False
+    return token.dep_ in ("acl", "amod") or any(c.dep_ in ("auxpass", "nsubjpass")
+                                                for c in token.children)
+
+
+def _mid_sentence(text: str, open_at: int) -> bool:
+    """True when a word of the same sentence comes before the opening mark at `open_at`."""
+    i = open_at - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    while i >= 0 and text[i] in _ALL_MARKS:
+        i -= 1
+    return i >= 0 and text[i] != "\n" and text[i] not in ".?!:"
+
+
+def _title_like(text: str, raw: Quoted, tokens: list[Token]) -> bool:
+    """True for a title of a work in quote marks inside a sentence (the film “All Quiet on
+    the Western Front”, he had watched “The Godfather”): words in title case, unless a verb
+    that voices words governs them (protesters chanted “Free The Dock Workers”)."""
+    words = [w.strip(".,;:!?…") for w in text[raw.start:raw.end].split()]
+    words = [w for w in words if w]
+    if len(words) < 2 or not words[0][:1].isupper() or not _mid_sentence(text, raw.open_at):
+        return False
+    capitalised = [w for w in words if w[:1].isupper() or w[:1].isdigit()]
+    if len(capitalised) < 2 or any(w not in capitalised and w.lower() not in _TITLE_LOWER
+                                   for w in words):
+        return False
+    if all(w.isupper() for w in capitalised if w.isalpha()):
+        return False  # a slogan in capitals
+    for token in tokens:
+        node = token
+        for _ in range(6):
+            if node.head is node:
+                break
+            node = node.head
+            if not raw.open_at <= node.idx < raw.close_at and node.pos_ in ("VERB", "AUX"):
+                if node.lemma_.lower() in _VOICING:
+                    return False
+                break
+    return True
+
+
+def _name_like(text: str, tokens: list[Token], raw_first: Quoted, raw_last: Quoted) -> bool:
+    """True for a quote that names something (a title, the so-called “...”, a group called
+    “...”) or for a short one that only modifies a noun (the “peace dividend” plan)."""
+    if not tokens:
+        return False
+    start, end = raw_first.open_at, raw_last.close_at
+    for token in reversed(tokens[0].doc[max(0, tokens[0].i - 4):tokens[0].i]):
+        if _names(token):
+            return True
+        if token.pos_ in ("VERB", "AUX"):
+            break  # "is known for saying: “...”": the naming word is not the quote's
+    if raw_first is raw_last and _title_like(text, raw_first, tokens):
+        return True
+    if len(tokens) >= _MIN_UNATTRIBUTED_WORDS:
         return False
     tops = [t for t in tokens if t.head is t or not start <= t.head.idx < end]
-    if tops and all(t.dep_ in _MODIFIERS for t in tops):
-        return True
-    before = tokens[0].doc[max(0, tokens[0].i - 4):tokens[0].i]
-    return any(t.lower_ in ("so-called", "called", "dubbed", "named", "titled") for t in before)
+    return bool(tops) and all(t.dep_ in _MODIFIERS for t in tops)
+
+
+def _standalone(text: str, found: _Found) -> bool:
+    """True for a quote that is a sentence of its own, however short ("No more delays."
+    on a sign, at a paragraph's start or after a full stop): speech, not scare quotes."""
+    first, last = found.raw[0], found.raw[-1]
+    start, end = found.content
+    if _mid_sentence(text, first.open_at) or not text[start:start + 1].isupper():
+        return False
+    if text[end - 1:end] not in (".", "?", "!"):
+        return False
+    after = text[last.close_at:last.close_at + 3].lstrip(" \t")
+    return after == "" or after[0] == "\n" or after[0].isupper() or after[0] in _ALL_MARKS
+
+
+def _parenthetical(node: Token, start: int, end: int) -> Token | None:
+    """A reporting verb set off by commas inside the clause of `node` ("The plan, the
+    spokesman said, was “not on the table.”"), with a subject of its own, else None."""
+    for child in node.children:
+        if child.dep_ == "parataxis" and not start <= child.idx < end and _is_reporting(child) \
+                and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children):
+            return child
+    return None
 
 
 def _verb_for(text: str, tokens: list[Token], start: int, end: int,
@@ -440,6 +601,10 @@ def _verb_for(text: str, tokens: list[Token], start: int, end: int,
                     # ... in the quote's paragraph: a parse may run over a paragraph break.
                     gap = text[end:climb.idx] if climb.idx >= end else text[climb.idx:start]
                     return None if "\n" in gap else climb
+                aside = _parenthetical(climb, start, end)
+                if aside is not None:
+                    gap = text[aside.idx:start] if aside.idx < start else text[end:aside.idx]
+                    return None if "\n" in gap else aside
                 if climb.head is climb or (climb.pos_ in ("VERB", "AUX")
                                            and climb.dep_ not in ("ccomp", "xcomp")):
                     # Another verb's clause ("a firm that sells “smart” phones, he said"):
@@ -807,6 +972,38 @@ def _clause_span_whole(clause: Token, according: Token) -> tuple[int, int] | Non
 # --- the whole -------------------------------------------------------------------------------
 
 
+def _overlaps_sorted(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    """True when `span` overlaps one of `spans` (sorted and not overlapping each other)."""
+    k = bisect_left(spans, (span[1], span[1]))
+    return k > 0 and spans[k - 1][1] > span[0]
+
+
+def _partial_in_reported(short: list[_Found], indirect: list[_Found]) -> list[_Found]:
+    """The short quotes that lie inside a reported clause, attributed to its verb.
+
+    The parse does not always link a partial quote to its reporting verb ("told
+    reporters after the talks that Ottawa would match ... “dollar for dollar”" hangs the
+    clause on "talks"); the indirect quote found around it has the verb.
+    """
+    if not short or not indirect:
+        return []
+    clauses = sorted((f.content[0], -f.content[1], k) for k, f in enumerate(indirect))
+    firsts = [c[0] for c in clauses]
+    result: list[_Found] = []
+    for found in short:
+        open_at, end = found.raw[0].open_at, found.content[1]
+        k = bisect_left(firsts, open_at + 1)
+        # The clauses starting before the quote, nearest first; a clause holding the quote
+        # is among the few nearest ones (reported clauses barely nest).
+        for c in reversed(clauses[max(0, k - 4):k]):
+            clause = indirect[c[2]]
+            if clause.content[1] >= end and clause.verb is not None:
+                _attribute(found, clause.verb)
+                result.append(found)
+                break
+    return result
+
+
 def _merge_gap(text: str, first: _Found, second: _Found) -> str | None:
     """The text between two direct quotes when it may be one attribution, else None."""
     gap = text[first.raw[-1].close_at:second.raw[0].open_at]
@@ -829,7 +1026,7 @@ def suggest_quotes(doc: Doc, offset: int = 0,
         entities = [EntitySuggestion(e.start_char + offset, e.end_char + offset, e.label_)
                     for e in doc.ents]
     groups = _group_paragraphs(find_direct(text), text)
-    quoted_marks = [(g[0].open_at, g[-1].close_at) for g in groups]
+    quoted_marks = sorted((g[0].open_at, g[-1].close_at) for g in groups)
     direct: list[_Found] = []
     for group in groups:
         found = _Found(content=(group[0].start, group[-1].end), kind="direct", raw=group)
@@ -837,7 +1034,7 @@ def suggest_quotes(doc: Doc, offset: int = 0,
         tokens = [t for r in group
                   for t in doc[_token_index(starts, r.start):_token_index(starts, r.end)]
                   if not t.is_space and not t.is_punct]
-        if _name_like(tokens, group[0].open_at, group[-1].close_at):
+        if _name_like(text, tokens, group[0], group[-1]):
             found.name_like = True
             direct.append(found)  # dropped below; kept until then as a quoted span
             continue
@@ -877,12 +1074,28 @@ def suggest_quotes(doc: Doc, offset: int = 0,
                     found.cue, found.verb = last.cue, last.verb
                     found.speaker, found.speaker_head = last.speaker, last.speaker_head
         merged.append(found)
-    kept = [f for f in merged if not f.name_like and (
-        f.cue is not None
-        or len(text[f.content[0]:f.content[1]].split()) >= _MIN_UNATTRIBUTED_WORDS)]
+    kept: list[_Found] = []
+    short: list[_Found] = []  # unattributed and too short to be a quote on its own
+    for f in merged:
+        if f.name_like:
+            continue
+        if (f.cue is not None or _standalone(text, f)
+                or len(text[f.content[0]:f.content[1]].split()) >= _MIN_UNATTRIBUTED_WORDS):
+            kept.append(f)
+        else:
+            short.append(f)
     # Dropped scare quotes do not hide the indirect speech around them.
-    quoted_spans = [(f.raw[0].open_at, f.raw[-1].close_at) for f in kept]
-    everything = kept + _indirect(doc, quoted_spans)
+    indirect = _indirect(doc, sorted((f.raw[0].open_at, f.raw[-1].close_at) for f in kept))
+    partial = _partial_in_reported(short, indirect)
+    if partial:
+        # A partial quote inside a reported clause stands for it (the clause is not also
+        # an indirect quote): "Ottawa would match any investment “dollar for dollar”".
+        kept.extend(partial)
+        kept.sort(key=lambda f: f.content[0])
+        marks = sorted((f.raw[0].open_at, f.raw[-1].close_at) for f in partial)
+        indirect = [f for f in indirect if not _overlaps_sorted(f.content, marks)]
+    quoted_spans = sorted((f.raw[0].open_at, f.raw[-1].close_at) for f in kept)
+    everything = kept + indirect
     everything.sort(key=lambda f: (f.content[0], f.content[1]))
     history: list[_Antecedent] = []
     for found in everything:
