@@ -93,6 +93,16 @@ MIN_LONG_SUGGESTIONS = 2_000
 #: next, accept, relabel (label 3), extend right, undo x3: every cycle leaves the
 #: store as it found it and moves the current entity one on.
 CYCLE = ("n", "a", "3", "right_square_bracket", "u", "u", "u")
+#: The cycles of the quote and meeting layers (reached with t, then t again).
+QUOTE_CYCLE = ("n", "a", "s", "i", "u", "u", "u")
+MEETING_CYCLE = ("n", "a", "g", "right_square_bracket", "u", "u", "u")
+#: scenario -> (fraction of entity suggestions pre-accepted, keys before the cycle, cycle)
+SCENARIOS: dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]] = {
+    "fresh": (0.0, (), CYCLE),
+    "halfway": (0.5, (), CYCLE),
+    "quotes": (0.0, ("t",), QUOTE_CYCLE),
+    "meetings": (0.0, ("t", "t"), MEETING_CYCLE),
+}
 TARGET_P95_LONG_MS = 16.0
 TARGET_RATIO_P95 = 1.5
 TARGET_STARTUP_RATIO = 2.0
@@ -610,7 +620,10 @@ def keystroke_bench(work: Path, prepared: dict[str, Any], actions: int,
                "short": (short_path, short_article, short_suggestions)}
     trivial = empty_bucket()
     scenarios: dict[str, Any] = {}
-    for scenario, fraction in (("fresh", 0.0), ("halfway", 0.5)):
+    for scenario, (fraction, prefix, cycle) in SCENARIOS.items():
+        # The layer scenarios press t first; those keys and one cycle are the warm-up.
+        keys = [*prefix, *list(cycle) * (cycles + 1)]
+        warmup = len(prefix) + len(cycle)
         buckets = {name: empty_bucket() for name in targets}
         for round_index in range(rounds):
             # Take turns so that noise from the rest of the machine falls on all alike.
@@ -709,6 +722,9 @@ def keystroke_bench(work: Path, prepared: dict[str, Any], actions: int,
         "checks": checks,
         "model": prepared["model"],
         "keys_cycle": list(CYCLE),
+        "scenario_keys": {name: {"prefix": list(prefix), "cycle": list(cycle),
+                                 "entities_pre_accepted": fraction}
+                          for name, (fraction, prefix, cycle) in SCENARIOS.items()},
         "measured_actions_per_article_per_scenario": scenarios["fresh"]["long"]["n"],
         "warmup_actions_per_run": warmup,
         "rounds": rounds,

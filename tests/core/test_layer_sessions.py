@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.core.history import History
 from tui.core.layers import LayerItem, MeetingSuggestion, QuoteSuggestion
@@ -249,3 +251,88 @@ def test_role_spans_and_item_at(store: GoldStore) -> None:
     assert quotes.item_at(span("he").start) is None  # only the content places a quote
     found = meetings.item_at(span("hosted").start)
     assert isinstance(found, LayerItem) and found.value == MEET2
+
+
+class Mirror:
+    """A sink keeping what a store would hold."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def __call__(self, changes: Mapping[str, Any]) -> None:
+        for item_id, item in changes.items():
+            if item is None:
+                self.items.pop(item_id, None)
+            else:
+                self.items[item_id] = item
+
+
+_ACTIONS = ("accept", "reject", "delete", "next", "previous", "accept_all", "kind", "cue",
+            "speaker", "cycle", "resize", "participant", "place", "time", "merge", "split",
+            "add", "undo", "redo")
+
+
+def _quote_action(quotes: QuoteSession, action: str, span: Span, named: bool) -> None:
+    if action == "kind":
+        quotes.toggle_kind()
+    elif action == "cue":
+        quotes.set_cue(span)
+    elif action == "speaker":
+        quotes.set_speaker(span, named)
+    elif action == "cycle":
+        quotes.cycle_speaker([span], 1)
+
+
+def _meeting_action(meetings: MeetingSession, action: str, span: Span) -> None:
+    if action == "participant":
+        meetings.toggle_participant(span)
+    elif action == "place":
+        meetings.set_place(span)
+    elif action == "time":
+        meetings.set_time(span)
+    elif action == "merge":
+        meetings.merge()
+    elif action == "split":
+        meetings.split()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ACTIONS), st.booleans(),
+                          st.integers(0, len(TOKENS) - 1), st.integers(0, 3)),
+                max_size=40))
+def test_random_actions_keep_the_sink_and_memory_equal(steps: list[Any]) -> None:
+    history = History()
+    mirror = Mirror()
+    quotes = QuoteSession(ARTICLE, MODEL, TOKENS, (QUOTE, INDIRECT), {}, "ann", mirror, history)
+    meetings = MeetingSession(ARTICLE, MODEL, TOKENS, (MEET1, MEET2, MEET3), {}, "ann", mirror,
+                              history)
+    for action, on_quotes, token, width in steps:
+        layer: Any = quotes if on_quotes else meetings
+        last = min(token + width, len(TOKENS) - 1)
+        span = Span(TOKENS.starts[token], TOKENS.ends[last])
+        if action in ("accept", "reject", "delete", "accept_all"):
+            getattr(layer, action)()
+        elif action in ("next", "previous"):
+            layer.next(1 if action == "next" else -1)
+        elif action == "undo":
+            history.undo()
+        elif action == "redo":
+            history.redo()
+        elif action == "resize":
+            layer.resize("left" if width % 2 else "right", width < 2)
+        elif action == "add":
+            layer.add_from(span)
+        elif on_quotes:
+            _quote_action(quotes, action, span, width > 1)
+        else:
+            _meeting_action(meetings, action, span)
+        decided = {item.id: item for session in (quotes, meetings)
+                   for item in session.items.values() if item.status.is_decided}
+        assert mirror.items == decided
+        for session in (quotes, meetings):
+            shown = [i.anchor for i in session.items.values() if i.status is not Status.REJECTED]
+            assert not any(a.overlaps(b) for n, a in enumerate(shown) for b in shown[n + 1:])
+    while history.can_undo:
+        assert history.undo().ok
+    assert mirror.items == {}
+    assert [i.value for i in quotes.ordered()] == [QUOTE, INDIRECT]

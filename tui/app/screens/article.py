@@ -385,7 +385,7 @@ class ArticleScreen(Screen[None]):
         assert session is not None
         if outcome.layer and outcome.layer != self.shown_layer:
             # Undo or redo of a step made in another layer: show that layer.
-            self._show_layer(outcome.layer)
+            self._show_layer(outcome.layer, follow_cursor=False)
         before_id, before_spans = before
         current_id, current_spans = self._current_spans()
         spans = [*outcome.spans, *before_spans, *current_spans]
@@ -464,12 +464,14 @@ class ArticleScreen(Screen[None]):
 
     # ------------------------------------------------------------------ layers
 
-    def _show_layer(self, layer: str) -> None:
-        """Draw and act on `layer`; its item under the cursor becomes current."""
+    def _show_layer(self, layer: str, follow_cursor: bool = True) -> None:
+        """Draw and act on `layer`; its item under the cursor becomes current (with
+        `follow_cursor`; an undo keeps the item it went back to)."""
         self.shown_layer = layer
         shown = self._layer_session()
         session, view = self.session, self.view
-        if shown is not None and session is not None and view.cursor is not None:
+        if follow_cursor and shown is not None and session is not None \
+                and view.cursor is not None:
             found = shown.item_at(session.tokens.starts[view.cursor])
             if found is not None:
                 shown.select(found.id)
