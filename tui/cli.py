@@ -15,9 +15,10 @@ from tui.commands.annotate import DEFAULT_CORPUS, DEFAULT_STORE
 
 app = typer.Typer(
     name="byline",
-    help="Read news articles in the terminal and confirm or correct the entities a spaCy "
-    "model suggests, with single keys. Every decision is saved at once to a TinyDB gold "
-    "store. Run without a command to open the app on seeds/ with annotations/gold.json.",
+    help="Read news articles in the terminal and confirm or correct the entities, quotes "
+    "and meetings a spaCy model suggests, with single keys. Every decision is saved at "
+    "once to a TinyDB gold store. Run without a command to open the app on seeds/ with "
+    "annotations/gold.json.",
     no_args_is_help=False,
     add_completion=False,
     rich_markup_mode=None,

@@ -244,6 +244,16 @@ async def test_meeting_keys(cached_store: Path) -> None:
         await pilot.press("e")
         assert meetings.current is not None
         assert meetings.current.value.participants == value.participants
+        # e with the cursor on "Hamas", inside the participant "Hamas officials",
+        # removes that participant; u brings it back.
+        officials = [p for p in value.participants if text_of(app, p) == "Hamas officials"]
+        assert officials
+        await cursor_to(pilot, app, word(app, "Hamas", after=item.anchor.start))
+        await pilot.press("e")
+        assert officials[0] not in meetings.current.value.participants
+        await pilot.press("u")
+        assert meetings.current.value.participants == value.participants
+        await cursor_to(pilot, app, qatar)
         # h: the place; y: the time, its date resolved against the article's date.
         await pilot.press("h")
         assert text_of(app, meetings.current.value.place) == "Qatar"

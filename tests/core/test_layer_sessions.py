@@ -175,6 +175,28 @@ def test_a_failed_write_changes_nothing(store: GoldStore) -> None:
     assert not history.can_undo
 
 
+def test_participant_key_inside_removes_and_selection_replaces(store: GoldStore) -> None:
+    _, _, meetings = sessions(store)
+    meetings.next()
+    assert meetings.toggle_participant(span("the emir")).ok
+    # The cursor on "emir" (a token inside the participant) removes "the emir".
+    outcome = meetings.toggle_participant(span("emir"))
+    assert outcome.ok and "Removed the participant the emir" in outcome.message
+    assert meetings.current is not None
+    assert meetings.current.value.participants == (span("Erdogan"),)
+    # A selection overlapping a participant replaces it: a boundary correction.
+    assert meetings.toggle_participant(span("the emir")).ok
+    outcome = meetings.toggle_participant(span("emir"), selected=True)
+    assert outcome.ok and meetings.current is not None
+    assert meetings.current.value.participants == (span("Erdogan"), span("emir"))
+    # A cursor span only partly inside a participant is refused, nothing changes.
+    refused = meetings.toggle_participant(span("emir in"))
+    assert not refused.ok
+    assert meetings.current.value.participants == (span("Erdogan"), span("emir"))
+    assert meetings.history.undo().ok
+    assert meetings.current.value.participants == (span("Erdogan"), span("the emir"))
+
+
 def test_meeting_participants_place_time_and_date(store: GoldStore) -> None:
     _, _, meetings = sessions(store)
     meetings.next()

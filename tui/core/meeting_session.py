@@ -51,24 +51,38 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
 
     # ------------------------------------------------------------ arguments
 
-    def toggle_participant(self, span: Span) -> Outcome:
-        """Add `span` as a participant, or remove it if it is one already."""
+    def toggle_participant(self, span: Span, selected: bool = False) -> Outcome:
+        """Add `span` as a participant, or remove the participant it lies in.
+
+        A `selected` span (one the annotator marked out) that overlaps participants
+        replaces them: that is how a participant's boundaries are corrected. An
+        unselected span (the entity or token under the cursor) inside a participant
+        removes that participant.
+        """
         item = self.current
         if item is None:
             return self._none()
         value = item.value
-        if span in value.participants:
-            participants = tuple(p for p in value.participants if p != span)
-            return self.change(replace(value, participants=participants),
-                               f"Removed the participant {self._text(span)}")
-        if any(span.overlaps(p) for p in value.participants):
-            return Outcome(False, "That overlaps a participant already there: remove it first",
-                           layer=self.layer)
         if span.overlaps(value.trigger):
             return Outcome(False, "A participant cannot be the trigger", layer=self.layer)
-        participants = tuple(sorted((*value.participants, span), key=lambda s: s.start))
-        return self.change(replace(value, participants=participants),
-                           f"Added the participant {self._text(span)}")
+        overlapping = [p for p in value.participants if span.overlaps(p)]
+        if overlapping and (span in overlapping or not selected):
+            inside = [p for p in overlapping if p.start <= span.start and span.end <= p.end]
+            if not inside:
+                return Outcome(False, "That overlaps a participant: select the span it should be",
+                               layer=self.layer)
+            gone = inside[0]
+            participants = tuple(p for p in value.participants if p != gone)
+            return self.change(replace(value, participants=participants),
+                               f"Removed the participant {self._text(gone)}")
+        kept = [p for p in value.participants if not span.overlaps(p)]
+        participants = tuple(sorted((*kept, span), key=lambda s: s.start))
+        if overlapping:
+            replaced = "; ".join(self._text(p) for p in overlapping)
+            message = f"Participant {replaced} → {self._text(span)}"
+        else:
+            message = f"Added the participant {self._text(span)}"
+        return self.change(replace(value, participants=participants), message)
 
     def set_place(self, span: Span) -> Outcome:
         """Make `span` the place (the same span again removes it)."""

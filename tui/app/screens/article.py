@@ -550,7 +550,9 @@ class ArticleScreen(Screen[None]):
     def action_participant(self) -> None:
         meetings = self.meetings
         if meetings is not None:
-            self._with_target(True, lambda span, _: meetings.toggle_participant(span))
+            selected = self.view.selection_anchor is not None
+            self._with_target(
+                True, lambda span, _: meetings.toggle_participant(span, selected=selected))
 
     def action_place(self) -> None:
         meetings = self.meetings
