@@ -106,6 +106,19 @@ def test_export_native_round_trips(annotated_store: Path, tmp_path: Path) -> Non
     assert len(all_rows) == 2 and all("pending" in r for r in all_rows)
 
 
+def test_options_before_the_command_reach_it(annotated_store: Path, tmp_path: Path) -> None:
+    """`byline --db X export` reads X, as `byline export --db X` does; the command's own
+    option wins over the one before it."""
+    out = tmp_path / "before.jsonl"
+    result = byline("--db", str(annotated_store), "export", "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == [SEED_ID]
+    missing = tmp_path / "missing.json"
+    result = byline("--db", str(annotated_store), "export", "--db", str(missing),
+                    "-o", str(tmp_path / "other.jsonl"), cwd=tmp_path)
+    assert str(missing) in one_line_error(result)
+
+
 def test_export_prodigy(annotated_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "prodigy.jsonl"
     result = byline("export", "--db", str(annotated_store), "-o", str(out), "--format",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,8 +25,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-DbOption = Annotated[Path, typer.Option("--db", help="The gold store file (TinyDB JSON).",
-                                        dir_okay=False)]
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", help=f"The gold store file (TinyDB JSON). [default: {DEFAULT_STORE}]",
+    dir_okay=False, show_default=False)]
 AnnotatorOption = Annotated[str | None, typer.Option(
     "--annotator", help="Who is annotating (default: the config's annotator, else your "
     "login name).")]
@@ -43,13 +44,23 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _annotate(paths: list[Path], db: Path, annotator: str | None, model: str | None,
+def _inherited(ctx: typer.Context, name: str, value: Any) -> Any:
+    """`value` if the command was given it, else what was given before the command.
+
+    `byline --db X export` means the same as `byline export --db X`.
+    """
+    if value is None and ctx.parent is not None:
+        return ctx.parent.params.get(name)
+    return value
+
+
+def _annotate(paths: list[Path], db: Path | None, annotator: str | None, model: str | None,
               config: Path | None) -> None:
     from tui.commands.annotate import UsageError, run_annotate
     from tui.store.gold import StoreError
 
     try:
-        run_annotate(paths, db, annotator, model, config)
+        run_annotate(paths, db or DEFAULT_STORE, annotator, model, config)
     except (UsageError, StoreError) as error:
         raise _fail(str(error)) from None
 
@@ -57,7 +68,7 @@ def _annotate(paths: list[Path], db: Path, annotator: str | None, model: str | N
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
-    db: DbOption = DEFAULT_STORE,
+    db: DbOption = None,
     annotator: AnnotatorOption = None,
     model: ModelOption = None,
     config: ConfigOption = None,
@@ -72,22 +83,25 @@ def main_callback(
 
 @app.command()
 def annotate(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(
         metavar="PATHS...", help="Article files (.txt, .jsonl) or folders of them.")],
-    db: DbOption = DEFAULT_STORE,
+    db: DbOption = None,
     annotator: AnnotatorOption = None,
     model: ModelOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Open the app on the given articles."""
-    _annotate(paths, db, annotator, model, config)
+    _annotate(paths, _inherited(ctx, "db", db), _inherited(ctx, "annotator", annotator),
+              _inherited(ctx, "model", model), _inherited(ctx, "config", config))
 
 
 @app.command()
 def export(
+    ctx: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output",
                                          help="The file to write (a folder for brat).")],
-    db: DbOption = DEFAULT_STORE,
+    db: DbOption = None,
     fmt: Annotated[str, typer.Option(
         "--format", help="native (byline JSONL), prodigy (ner_manual tasks) or brat "
                          "(standoff .txt/.ann files; OUTPUT is then a folder).")] = "native",
@@ -104,7 +118,8 @@ def export(
     from tui.store.gold import StoreError
 
     try:
-        count = run_export(db, output, fmt, all_articles, annotator, force)
+        store = _inherited(ctx, "db", db) or DEFAULT_STORE
+        count = run_export(store, output, fmt, all_articles, annotator, force)
     except (StoreError, OutputError, ValueError) as error:
         raise _fail(str(error)) from None
     typer.echo(f"Wrote {count} article(s) to {output}", err=True)
@@ -112,6 +127,7 @@ def export(
 
 @app.command()
 def suggest(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(metavar="PATHS...",
                                                 help="Article files or folders.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The JSONL file to write.",
@@ -127,8 +143,9 @@ def suggest(
     """Run the model headless and write its suggestions as native JSONL."""
     from tui.commands.suggest import run_suggest
 
-    code = run_suggest(paths, output, model, batch_size=batch_size, n_process=n_process,
-                       force=force, echo=lambda line: typer.echo(line, err=True))
+    code = run_suggest(paths, output, _inherited(ctx, "model", model), batch_size=batch_size,
+                       n_process=n_process, force=force,
+                       echo=lambda line: typer.echo(line, err=True))
     if code:
         raise typer.Exit(code)
 
