@@ -10,6 +10,7 @@ import pytest
 from tests.app.helpers import (
     ANNOTATOR,
     article_screen,
+    cursor_to,
     make_app,
     screen_lines,
     static_text,
@@ -47,21 +48,6 @@ async def _move_to(pilot, app, predicate) -> EntityItem:  # type: ignore[no-unty
             return current
         await pilot.press("n")
     raise AssertionError("no entity matched")
-
-
-async def _cursor_to(pilot, app, offset: int) -> None:
-    """Press the arrow keys until the token cursor sits on the token at `offset`."""
-    screen = article_screen(app)
-    session = screen.session
-    assert session is not None
-    target = session.tokens.index_at(offset)
-    assert target is not None
-    view = screen.query_one(ArticleView)
-    assert view.cursor is not None
-    key = "right" if target > view.cursor else "left"
-    for _ in range(abs(target - view.cursor)):
-        await pilot.press(key)
-    assert view.cursor == target
 
 
 async def test_opens_the_seed_with_a_suggestion_selected(cached_store: Path) -> None:
@@ -163,7 +149,7 @@ async def test_add_by_keyboard_selection_then_delete(cached_store: Path) -> None
         assert session is not None
         text = screen.article.text
         target = text.index("intelligence chiefs")
-        await _cursor_to(pilot, app, target)
+        await cursor_to(pilot, app, target)
         assert session.current is None  # no entity under the cursor
         await pilot.press("v", "right", "2")
         added = {k: v for k, v in stored_items(cached_store).items() if v[3] == "added"}
@@ -180,7 +166,7 @@ async def test_an_overlapping_entity_is_refused_with_a_message(cached_store: Pat
         await pilot.pause()
         screen = article_screen(app)
         text = screen.article.text
-        await _cursor_to(pilot, app, text.index("intelligence chief Ibrahim"))
+        await cursor_to(pilot, app, text.index("intelligence chief Ibrahim"))
         await pilot.press("v", "left", "2")  # "Turkish intelligence": Turkish is an entity
         assert "Overlaps 'Turkish'" in static_text(app, "#status-line")
         assert stored_items(cached_store) == {}
@@ -435,7 +421,7 @@ async def test_cursor_lines_shift_selection_picker_add_and_previous(cached_store
         assert view.line_of(session.tokens.starts[view.cursor]) == start_line + 1  # type: ignore[index]
         # Shift+arrows select without v; Escape drops the selection.
         target = text.index("diplomatic and")
-        await _cursor_to(pilot, app, target)
+        await cursor_to(pilot, app, target)
         await pilot.press("shift+right")
         assert view.selection_span() is not None
         await pilot.press("escape")
@@ -503,13 +489,13 @@ async def test_next_and_previous_from_a_cursor_off_any_entity(cached_store: Path
         assert session is not None
         text = screen.article.text
         target = text.index("intelligence chiefs")
-        await _cursor_to(pilot, app, target)
+        await cursor_to(pilot, app, target)
         assert session.current is None
         await pilot.press("n")
         after = session.current
         assert after is not None and after.start > target
         assert all(not (target < i.start < after.start) for i in session.items.values())
-        await _cursor_to(pilot, app, target)
+        await cursor_to(pilot, app, target)
         await pilot.press("p")
         before = session.current
         assert before is not None and before.start < target

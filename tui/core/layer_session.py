@@ -234,12 +234,7 @@ class LayerSession(Generic[LayerValue]):
             updated = item.with_changes(value=item.suggestion, status=Status.REJECTED)
         else:
             updated = item.with_changes(value=item.value if value is None else value)
-            if updated.suggestion is None:
-                status = Status.ADDED
-            elif updated.matches_suggestion():
-                status = Status.ACCEPTED
-            else:
-                status = Status.CORRECTED
+            status = Status.kept(updated.suggestion is not None, updated.matches_suggestion())
             updated = updated.with_changes(status=status)
         return updated.with_changes(annotator=self.annotator, time=self._clock())
 

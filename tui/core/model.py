@@ -38,6 +38,14 @@ class Status(StrEnum):
         """True where the entity is part of the gold data (kept, not rejected)."""
         return self in (Status.ACCEPTED, Status.CORRECTED, Status.ADDED)
 
+    @staticmethod
+    def kept(suggested: bool, as_suggested: bool) -> Status:
+        """The status of something a person kept: `added` where there was no suggestion,
+        `accepted` where it is as suggested, else `corrected`."""
+        if not suggested:
+            return Status.ADDED
+        return Status.ACCEPTED if as_suggested else Status.CORRECTED
+
 
 @dataclass(frozen=True, slots=True)
 class Span:

@@ -239,12 +239,7 @@ class EntitySession:
         """`item` with `changes`, stamped as decided now by this annotator."""
         updated = item.with_changes(**changes)
         if updated.status is not Status.REJECTED:
-            if updated.suggestion is None:
-                status = Status.ADDED
-            elif updated.matches_suggestion():
-                status = Status.ACCEPTED
-            else:
-                status = Status.CORRECTED
+            status = Status.kept(updated.suggestion is not None, updated.matches_suggestion())
             updated = updated.with_changes(status=status)
         return updated.with_changes(annotator=self.annotator, time=self._clock())
 
