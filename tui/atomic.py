@@ -7,6 +7,7 @@ a mix. Used by the gold store for compaction and by every exporter.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 from collections.abc import Iterator
@@ -32,8 +33,10 @@ def fsync_dir(folder: Path) -> None:
         return
     try:
         os.fsync(fd)
-    except OSError:
-        pass  # some file systems refuse fsync on a folder; the rename is done either way
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF, errno.EACCES):
+            raise  # EIO, ENOSPC...: the rename may not be durable, so the caller must know
+        # some file systems refuse fsync on a folder; the rename is done either way
     finally:
         os.close(fd)
 
@@ -58,6 +61,31 @@ def atomic_writer(path: Path | str, *, encoding: str = "utf-8",
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """Replace the contents of `path` by `data` atomically and durably."""
+    path = Path(path)
+    tmp = temp_name(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.fchmod(fd, os.stat(path).st_mode & 0o7777)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise

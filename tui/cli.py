@@ -168,6 +168,39 @@ def evaluate(
         raise typer.Exit(code)
 
 
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    db: DbOption = None,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Repair what is wrong: damaged files are kept aside, the store is "
+                         "rebuilt from its last good state.")] = False,
+) -> None:
+    """Check a gold store: every file, checksum and journal line; --repair fixes it."""
+    from tui.store.doctor import diagnose
+    from tui.store.doctor import repair as run_repair
+    from tui.store.gold import StoreError
+
+    store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
+    if not store.exists() and not store.with_name(store.name + ".journal").exists():
+        raise _fail(f"{store}: no gold store here")
+    report = diagnose(store)
+    for line in report.lines():
+        typer.echo(line)
+    if report.healthy:
+        typer.echo(f"{store}: healthy")
+        return
+    if not repair:
+        typer.echo(f"{store}: {len(report.problems)} problem(s); "
+                   f"run: byline doctor --db {store} --repair")
+        raise typer.Exit(1)
+    try:
+        run_repair(store, echo=typer.echo)
+    except (StoreError, OSError) as error:
+        raise _fail(f"could not repair: {error}") from None
+    typer.echo(f"{store}: repaired")
+
+
 def main() -> None:
     """The console script `byline`."""
     app(prog_name="byline")

@@ -25,6 +25,7 @@ from tui.core.model import (
     Suggestions,
 )
 from tui.store.gold import GoldStore, StoreError, StoreLockedError
+from tui.store.shard import shard_name, shard_of
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ModelInfo("en_core_web_sm", "3.8.0", spec="sm")
@@ -45,6 +46,11 @@ def suggestions(spec: str, n: int = 2) -> Suggestions:
     return Suggestions(model=model, text_hash=ARTICLE.text_hash,
                        entities=tuple(EntitySuggestion(i, i + 3, "ORG") for i in range(n)),
                        tokens=((0, 4), (4, 5), (6, 11)))
+
+
+def shard_file(path: Path, article_id: str) -> Path:
+    """The shard file that holds `article_id`."""
+    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, 1024))
 
 
 def journal(path: Path) -> Path:
@@ -98,9 +104,9 @@ def check_filled(store: GoldStore) -> None:
     assert bo.done is False
     assert store.annotation(ARTICLE.id, "cy") is None
     assert store.annotators() == ["ana", "bo"]
-    assert [(r.article_id, r.annotator) for r in store.annotations()] == [
+    assert sorted((r.article_id, r.annotator) for r in store.annotations()) == [
         ("doha", "ana"), ("doha", "bo"), ("other", "ana")]
-    assert [r.article_id for r in store.annotations("ana")] == ["doha", "other"]
+    assert sorted(r.article_id for r in store.annotations("ana")) == ["doha", "other"]
     summary = store.summaries("ana")
     assert set(summary) == {"doha", "other"}
     assert (summary["doha"].decided, summary["doha"].added, summary["doha"].done) == (2, 1, True)
@@ -117,8 +123,11 @@ def test_new_store_is_created_with_its_folder(path: Path) -> None:
         assert store.annotators() == []
         assert store.summaries("ana") == {}
     data = json.loads(path.read_text())
-    assert data["_meta"] == {"1": {"schema": 1, "app": "byline"}}
-    assert {"articles", "suggestions", "annotations"} <= set(data)
+    meta = data["_meta"]["1"]
+    assert {k: meta[k] for k in ("app", "schema", "kind", "shards")} == {
+        "app": "byline", "schema": 2, "kind": "index", "shards": 1024}
+    assert len(meta["sha256"]) == 64
+    assert data["index"] == {}
 
 
 def test_round_trip_in_memory(store: GoldStore) -> None:
@@ -132,11 +141,14 @@ def test_close_and_reopen(path: Path) -> None:
     assert journal(path).read_bytes() == b""  # compacted on close
     with GoldStore.open(path) as store:
         check_filled(store)
-    with TinyDB(path) as db:  # plain TinyDB reads the compacted file
+    with TinyDB(shard_file(path, ARTICLE.id)) as db:  # plain TinyDB reads the shard file
         assert {"_meta", "articles", "suggestions", "annotations"} <= db.tables()
-        assert len(db.table("annotations")) == 3
+        assert len(db.table("annotations")) == 2
         assert db.table("articles").all()[0]["text"] == ARTICLE.text
-        assert db.table("_meta").get(doc_id=1) == {"schema": 1, "app": "byline"}
+        meta = db.table("_meta").get(doc_id=1)
+        assert meta is not None and meta["schema"] == 2 and meta["kind"] == "shard"
+    with TinyDB(path) as db:  # and the index, one document per shard
+        assert len(db.table("index")) == 2
 
 
 def test_replay_without_close(path: Path) -> None:
@@ -217,7 +229,7 @@ def test_compacts_when_the_journal_grows(path: Path, monkeypatch: pytest.MonkeyP
         for n in range(40):
             store.save_items("a", "ana", "h", {f"s:{n}": item(n)})
             assert journal(path).stat().st_size <= 2000 + 1000
-        with TinyDB(path) as db:
+        with TinyDB(shard_file(path, "a")) as db:
             assert len(db.table("annotations").all()[0]["items"]) >= 30
     with GoldStore.open(path) as store:
         record = store.annotation("a", "ana")
@@ -301,8 +313,8 @@ def test_journal_without_store_is_an_error(path: Path) -> None:
         (b"", "zero bytes"),
         (b'{"_meta": {"1": {"schema": 1, "app": "byline"}},\n"articles": {},\n"annot', "line 3"),
         (b'{"_default": {}}', "no _meta"),
-        (b'{"_meta": {"1": {"schema": 1, "app": "byline"}}, "articles": {}}', "no suggestions"),
-        (b'{"_meta": {"1": {"schema": 2, "app": "byline"}}, "articles": {}, "suggestions": {},'
+        (b'{"_meta": {"1": {"schema": 1, "app": "byline"}}, "articles": {}}', "no 'suggestions'"),
+        (b'{"_meta": {"1": {"schema": 3, "app": "byline"}}, "articles": {}, "suggestions": {},'
          b' "annotations": {}}', "newer byline"),
         (b'{"_meta": {"1": {"schema": 1, "app": "byline"}}, "articles": {}, "suggestions": {},'
          b' "annotations": {"1": {"article_id": "a"}}}', "annotator"),

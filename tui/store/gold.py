@@ -1,31 +1,41 @@
 """The gold store: what annotators decided, durable the moment a key returns.
 
-On disk a store is two files side by side:
+On disk a store `gold.json` is:
 
-- `gold.json`, a plain TinyDB JSON file (`tinydb.TinyDB(path)` reads it)
-  holding the compacted state in four tables: `_meta` (the schema record),
+- `gold.json`, the index: a TinyDB JSON file whose `index` table has one
+  document per shard, listing the articles, suggestion runs and annotations
+  (with their counts) the shard holds, and the shard file's checksum;
+- `gold.json.shards/NNN.json`, the shards: TinyDB JSON files with the tables
   `articles`, `suggestions` (the model suggestion cache) and `annotations`
-  (one document per article and annotator, items keyed by item id);
-- `gold.json.journal`, an append-only journal: one JSON object a line, each
-  line one atomic step (an article recorded, suggestions cached, a set of
-  item changes, a done flag).
+  (one document per article and annotator, items keyed by item id) of the
+  article ids that hash to shard NNN (1,024 shards);
+- `gold.json.journal`, an append-only journal: one checksummed JSON step a
+  line (an article recorded, suggestions cached, a set of item changes, a done
+  flag), see `tui.store.journal`;
+- `gold.json.lock`, the writer's lock; `gold.json.backups/`, the files the
+  last few compactions replaced.
+
+Every file's `_meta` table records the schema version and a SHA-256 of the
+rest of the file: a flipped byte is found, never read as data.
 
 Every change is one journal line, appended with a single `write()` and
-fsynced before the call returns, then applied to in-memory tables and
-indices: the cost of a save does not grow with the store. On open the
-journal is replayed over the TinyDB file (a torn last line, left by a crash
-in the middle of an append, is dropped) and compacted: the whole state is
-written to a temporary file, fsynced and renamed over `gold.json`, then the
-journal is emptied. The same happens on `close()` and whenever the journal
-grows past `GoldStore.COMPACT_BYTES`. Journal steps set absolute values, so
-replaying a journal whose steps are already in `gold.json` (a crash between
-the rename and the truncation) gives the same state.
+fsynced before the call returns, then applied to the shard in memory: the
+cost of a save does not grow with the store. Opening reads the index (not
+the shards: they load when an article is asked for) and replays the journal
+over the shards it touches. A compaction writes the changed shards and then
+the index, each to a temporary file that is fsynced and renamed into place,
+and empties the journal; it runs at open and close and whenever the journal
+passes `GoldStore.COMPACT_BYTES`. Journal steps set absolute values, so
+replaying steps a compaction already wrote gives the same state.
 
 One writer per store: a writer holds an exclusive `flock` on `gold.json.lock`
 (with its PID inside, for the message a second writer gets). Readers
 (`read_only=True`) take no lock and never write. A store that cannot be
-read (zero bytes, bad JSON, missing tables, a newer schema, a damaged
-journal line before the last) raises `StoreError` and is never modified.
+read (zero bytes, bad JSON, a failed checksum, missing tables or shards, a
+newer schema, a damaged journal line before the last) raises `StoreError`
+and is never modified; `byline doctor` says what is wrong and repairs it.
+Schema 1 stores (everything in `gold.json`) are upgraded when a writer opens
+them, the old file kept in the backups.
 """
 
 from __future__ import annotations
@@ -36,21 +46,37 @@ import gc
 import json
 import logging
 import os
+import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
+from tui.atomic import atomic_write_bytes
 from tui.core.layers import LayerItem, QuoteSuggestion, layer_item_from_json
-from tui.core.model import AnnotationRecord, Article, EntityItem, Status, Suggestions
+from tui.core.model import AnnotationRecord, Article, EntityItem, Suggestions
+from tui.store.journal import Journal, JournalError, encode_step, parse_journal
+from tui.store.shard import (
+    AnnotationSummary,
+    Doc,
+    Invalid,
+    ShardIndex,
+    ShardState,
+    distribute,
+    get,
+    shard_name,
+    shard_of,
+    step_article,
+)
 from tui.store.storage import (
-    AtomicJSONStorage,
+    META_TABLE,
     StorageFormatError,
-    fsync_dir,
+    decode_checked,
+    encode_checked,
     read_json_object,
     temp_files,
 )
@@ -60,21 +86,13 @@ __all__ = ["SCHEMA", "AnnotationSummary", "GoldStore", "StoreError", "StoreLocke
 log = logging.getLogger(__name__)
 
 #: The schema version this code writes and the newest it can read.
-SCHEMA: Final = 1
+SCHEMA: Final = 2
 APP: Final = "byline"
-META: Final = "_meta"
-ARTICLES: Final = "articles"
-SUGGESTIONS: Final = "suggestions"
-ANNOTATIONS: Final = "annotations"
-TABLES: Final = (ARTICLES, SUGGESTIONS, ANNOTATIONS)
-
-_STATUSES: Final = frozenset(status.value for status in Status)
-_DECIDED: Final = frozenset(status.value for status in Status if status.is_decided)
-_ENTITIES: Final = "entities"
-_LAYERS: Final = frozenset({_ENTITIES, "quotes", "meetings"})
-
-Doc = dict[str, Any]
-Table = dict[str, Doc]
+INDEX: Final = "index"
+#: Shards of a new store.
+SHARDS: Final = 1024
+#: Compactions whose replaced files are kept in the backups folder.
+KEEP_BACKUPS: Final = 3
 
 
 class StoreError(Exception):
@@ -85,256 +103,37 @@ class StoreLockedError(StoreError):
     """Another process holds the store's write lock."""
 
 
-class _Invalid(Exception):
-    """A document or journal entry without the expected shape (turned into StoreError)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AnnotationSummary:
-    """One annotator's progress on one article, for the library screen.
-
-    `decided` and `added` count entities; `quotes` and `meetings` the decided
-    items of those layers.
-    """
-
-    text_hash: str
-    decided: int
-    added: int
-    done: bool
-    updated: str | None
-    quotes: int = 0
-    meetings: int = 0
-
-
 def utc_now() -> str:
     """The current time as ISO 8601 UTC, to the second."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# --------------------------------------------------------------------- validation
-
-
-def _get(doc: Any, key: str, kind: type | tuple[type, ...]) -> Any:
-    if not isinstance(doc, dict):
-        raise _Invalid(f"expected an object, found {type(doc).__name__}")
-    if key not in doc:
-        raise _Invalid(f"no {key!r}")
-    value = doc[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _Invalid(f"{key!r} has the wrong type ({type(value).__name__})")
-    return value
-
-
-def _item_status(item_id: Any, item: Any) -> tuple[str, str]:
-    """The status and layer of a stored item (raises `_Invalid` if they are not right)."""
-    if not isinstance(item_id, str):
-        raise _Invalid("an item id is not a string")
-    status = _get(item, "status", str)
-    if status not in _STATUSES:
-        raise _Invalid(f"item {item_id!r} has an unknown status {status!r}")
-    layer = item.get("layer", _ENTITIES)
-    if layer not in _LAYERS:
-        raise _Invalid(f"item {item_id!r} has an unknown layer {layer!r}")
-    if layer != _ENTITIES:
-        _get(item, "value", dict)
-    return str(status), str(layer)
-
-
-# -------------------------------------------------------------------------- state
-
-
-@dataclass
-class _Tally:
-    decided: int = 0
-    added: int = 0
-    quotes: int = 0
-    meetings: int = 0
-
-    def count(self, status_layer: tuple[str, str], sign: int) -> None:
-        status, layer = status_layer
-        if status not in _DECIDED:
-            return
-        if layer == "quotes":
-            self.quotes += sign
-        elif layer == "meetings":
-            self.meetings += sign
-        else:
-            self.decided += sign
-            if status == Status.ADDED.value:
-                self.added += sign
-
-
-class _State:
-    """The store's tables, exactly as TinyDB lays them out, plus in-memory indices.
-
-    `tables` is what compaction writes; the indices point at the same
-    documents. `apply` is the one place a step changes the state, used both
-    for a live change (after its journal line is durable) and for replay.
-    """
-
-    def __init__(self, tables: dict[str, Any]) -> None:
-        self.tables: dict[str, Table] = tables
-        self.articles: dict[tuple[str, str], Doc] = {}
-        self.suggestions: dict[tuple[str, str], dict[str, Doc]] = {}
-        self.annotations: dict[str, dict[str, Doc]] = {}
-        self.tallies: dict[tuple[str, str], _Tally] = {}
-        self.next_id: dict[str, int] = {}
-        self.seq = 0
-        self._index()
-
-    @staticmethod
-    def empty() -> _State:
-        return _State({META: {"1": {"schema": SCHEMA, "app": APP}},
-                       ARTICLES: {}, SUGGESTIONS: {}, ANNOTATIONS: {}})
-
-    # ---- loading
-
-    def _index(self) -> None:
-        """Check the shape of every table and build the indices (raises `_Invalid`)."""
-        meta = self.tables.get(META)
-        if not isinstance(meta, dict):
-            raise _Invalid("no _meta table")
-        records = [doc for doc in meta.values() if isinstance(doc, dict) and doc.get("app") == APP]
-        if not records:
-            raise _Invalid("no byline schema record in _meta")
-        schema = records[0].get("schema")
-        if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
-            raise _Invalid(f"bad schema version {schema!r}")
-        if schema > SCHEMA:
-            raise _Invalid(f"written by a newer byline (schema {schema}; this byline reads "
-                           f"up to {SCHEMA})")
-        for name in (META, *TABLES):
-            table = self.tables.get(name)
-            if not isinstance(table, dict):
-                raise _Invalid(f"no {name} table")
-            top = 0
-            for doc_id, doc in table.items():
-                if not doc_id.isdigit() or not isinstance(doc, dict):
-                    raise _Invalid(f"table {name}: document {doc_id!r} is not a TinyDB document")
-                top = max(top, int(doc_id))
-            self.next_id[name] = top + 1
-        for doc_id, doc in self.tables[ARTICLES].items():
-            key = (_get(doc, "id", str), _get(doc, "text_hash", str))
-            _get(doc, "text", str)
-            _get(doc, "meta", dict)
-            if key in self.articles:
-                raise _Invalid(f"table articles: document {doc_id} repeats article {key[0]!r}")
-            self.articles[key] = doc
-        for doc_id, doc in self.tables[SUGGESTIONS].items():
-            key = (_get(doc, "article_id", str), _get(doc, "text_hash", str))
-            spec = _get(doc, "model_spec", str)
-            self.seq = max(self.seq, _get(doc, "seq", int))
-            _get(doc, "data", dict)
-            by_spec = self.suggestions.setdefault(key, {})
-            if spec in by_spec:
-                raise _Invalid(f"table suggestions: document {doc_id} repeats a cache entry")
-            by_spec[spec] = doc
-        for doc_id, doc in self.tables[ANNOTATIONS].items():
-            article_id = _get(doc, "article_id", str)
-            annotator = _get(doc, "annotator", str)
-            _get(doc, "text_hash", str)
-            _get(doc, "done", bool)
-            _get(doc, "updated", (str, type(None)))
-            by_article = self.annotations.setdefault(annotator, {})
-            if article_id in by_article:
-                raise _Invalid(f"table annotations: document {doc_id} repeats "
-                               f"({article_id!r}, {annotator!r})")
-            by_article[article_id] = doc
-            tally = self.tallies[(annotator, article_id)] = _Tally()
-            for item_id, item in _get(doc, "items", dict).items():
-                tally.count(_item_status(item_id, item), +1)
-
-    def _insert(self, table: str, doc: Doc) -> None:
-        doc_id = self.next_id[table]
-        self.next_id[table] = doc_id + 1
-        self.tables[table][str(doc_id)] = doc
-
-    # ---- steps
-
-    def apply(self, step: Doc) -> None:
-        """Apply one journal step (raises `_Invalid`, possibly half-applied, if it is malformed)."""
-        op = _get(step, "op", str)
-        if op == "items":
-            self._apply_items(step)
-        elif op == "done":
-            doc = self._annotation_doc(step)
-            doc["done"] = _get(step, "done", bool)
-        elif op == "article":
-            self._apply_article(step)
-        elif op == "suggestions":
-            self._apply_suggestions(step)
-        else:
-            raise _Invalid(f"unknown step {op!r}")
-
-    def _annotation_doc(self, step: Doc) -> Doc:
-        article_id = _get(step, "article_id", str)
-        annotator = _get(step, "annotator", str)
-        text_hash = _get(step, "text_hash", str)
-        updated = _get(step, "updated", str)
-        by_article = self.annotations.setdefault(annotator, {})
-        doc = by_article.get(article_id)
-        if doc is None:
-            doc = {"article_id": article_id, "annotator": annotator, "text_hash": text_hash,
-                   "items": {}, "done": False, "updated": updated}
-            self._insert(ANNOTATIONS, doc)
-            by_article[article_id] = doc
-            self.tallies[(annotator, article_id)] = _Tally()
-        doc["text_hash"] = text_hash
-        doc["updated"] = updated
-        return doc
-
-    def _apply_items(self, step: Doc) -> None:
-        changes = _get(step, "changes", dict)
-        for item_id, item in changes.items():
-            if item is not None:
-                _item_status(item_id, item)
-        doc = self._annotation_doc(step)
-        items: dict[str, Doc] = doc["items"]
-        tally = self.tallies[(doc["annotator"], doc["article_id"])]
-        for item_id, item in changes.items():
-            old = items.pop(item_id, None)
-            if old is not None:
-                tally.count((old["status"], old.get("layer", _ENTITIES)), -1)
-            if item is not None:
-                items[item_id] = item
-                tally.count(_item_status(item_id, item), +1)
-
-    def _apply_article(self, step: Doc) -> None:
-        doc = {"id": _get(step, "id", str), "text": _get(step, "text", str),
-               "meta": _get(step, "meta", dict), "text_hash": _get(step, "text_hash", str)}
-        key = (doc["id"], doc["text_hash"])
-        old = self.articles.get(key)
-        if old is None:
-            self._insert(ARTICLES, doc)
-            self.articles[key] = doc
-        else:
-            old.update(doc)
-
-    def _apply_suggestions(self, step: Doc) -> None:
-        key = (_get(step, "article_id", str), _get(step, "text_hash", str))
-        spec = _get(step, "model_spec", str)
-        seq = _get(step, "seq", int)
-        doc = {"article_id": key[0], "text_hash": key[1], "model_spec": spec, "seq": seq,
-               "data": _get(step, "data", dict)}
-        by_spec = self.suggestions.setdefault(key, {})
-        old = by_spec.get(spec)
-        if old is None:
-            self._insert(SUGGESTIONS, doc)
-            by_spec[spec] = doc
-        else:
-            old.update(doc)
-        self.seq = max(self.seq, seq)
-
-
 # ------------------------------------------------------------------ files on disk
 
 
-def _lock(path: Path, lock_path: Path) -> int:
+def journal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".journal")
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def shards_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".shards")
+
+
+def backups_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".backups")
+
+
+def _lock(path: Path) -> int:
     """Take the store's write lock; return the lock file's descriptor."""
+    lock = lock_path(path)
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as error:
-        raise StoreError(f"{lock_path}: cannot create the lock file ({error.strerror})") from error
+        raise StoreError(f"{lock}: cannot create the lock file ({error.strerror})") from error
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as error:
@@ -345,7 +144,7 @@ def _lock(path: Path, lock_path: Path) -> int:
         finally:
             os.close(fd)
         if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            raise StoreError(f"{lock_path}: cannot lock the store ({error.strerror})") from error
+            raise StoreError(f"{lock}: cannot lock the store ({error.strerror})") from error
         pid = holder if holder.isdigit() else "unknown"
         raise StoreLockedError(
             f"{path} is in use by another byline (process {pid}); close it first, "
@@ -359,6 +158,25 @@ def _lock(path: Path, lock_path: Path) -> int:
     return fd
 
 
+def lock_holder(path: Path) -> str | None:
+    """The PID written in a store's lock file while a writer holds it, else None."""
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+        return holder if holder.isdigit() else "unknown"
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def _unlock(fd: int) -> None:
     try:
         os.ftruncate(fd, 0)
@@ -368,84 +186,141 @@ def _unlock(fd: int) -> None:
         os.close(fd)  # closing the descriptor releases the flock
 
 
-def _parse_journal(raw: bytes, name: str) -> tuple[list[tuple[int, Doc]], int]:
-    """The journal's steps (with line numbers) and the length of its good part.
-
-    The last line may be torn (no newline, or unparseable): it is left out of
-    the good part. A damaged line before it raises `StoreError`.
-    """
-    lines = raw.split(b"\n")
-    complete, tail = lines[:-1], lines[-1]
-    steps: list[tuple[int, Doc]] = []
-    good = 0
-    for number, line in enumerate(complete, 1):
-        try:
-            step = json.loads(line.decode("utf-8"))
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError
-            if number == len(complete) and not tail:
-                break  # a torn last line
-            raise StoreError(f"{name}: not a byline journal (line {number} of "
-                             f"{len(complete) + bool(tail)} is damaged)") from None
-        if not isinstance(step, dict):
-            raise StoreError(f"{name}: not a byline journal (line {number} is not an object)")
-        steps.append((number, step))
-        good += len(line) + 1
-    return steps, good
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a large file is parsed (it would rescan it again and again)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-class _Journal:
-    """The append-only journal file: durable appends, rolled back if one fails."""
-
-    def __init__(self, path: Path, name: str, size: int) -> None:
-        self.path = path
-        self.name = name
-        existed = path.exists()
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-        if not existed:
-            fsync_dir(path.parent)
-        self.size = size
-        self.broken = False
-
-    def append(self, data: bytes) -> None:
-        """Append `data` and fsync; on failure, truncate back and raise `StoreError`."""
-        if self.broken:
-            raise StoreError(f"{self.name}: an earlier failed write could not be undone; "
-                             f"reopen the store")
-        start = self.size
-        try:
-            written = os.write(self.fd, data)
-            while written < len(data):  # a short write: normally the next one fails
-                more = os.write(self.fd, data[written:])
-                if more <= 0:
-                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-                written += more
-            os.fsync(self.fd)
-        except BaseException as error:  # also an interrupt between write and fsync
-            self.truncate(start)
-            if isinstance(error, OSError):
-                reason = error.strerror or str(error)
-                raise StoreError(f"{self.name}: could not save ({reason})") from error
-            raise
-        self.size = start + len(data)
-
-    def truncate(self, size: int) -> None:
-        """Cut the journal back to `size` bytes, durably (marks it broken if that fails)."""
-        try:
-            os.ftruncate(self.fd, size)
-            os.fsync(self.fd)
-        except OSError:
-            log.exception("%s: could not truncate the journal", self.name)
-            self.broken = True
-            return
-        self.size = size
-        self.broken = False
-
-    def close(self) -> None:
-        os.close(self.fd)
+def _identity(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def _dumps(step: Doc) -> bytes:
-    return (json.dumps(step, separators=(",", ":")) + "\n").encode("ascii")
+def index_meta(shards: int) -> Doc:
+    return {"app": APP, "schema": SCHEMA, "kind": "index", "shards": shards}
+
+
+def shard_meta(number: int) -> Doc:
+    return {"app": APP, "schema": SCHEMA, "kind": "shard", "shard": number}
+
+
+def _check_schema(path: Path, meta: Mapping[str, Any], kind: str) -> None:
+    if meta.get("app") != APP:
+        raise StoreError(f"{path}: not a byline gold store (no _meta record of byline)")
+    schema = meta.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise StoreError(f"{path}: not a byline gold store (bad schema version {schema!r})")
+    if schema > SCHEMA:
+        raise StoreError(f"{path}: not a byline gold store (written by a newer byline: "
+                         f"schema {schema}; this byline reads up to {SCHEMA})")
+    if meta.get("kind") != kind:
+        raise StoreError(f"{path}: not a byline {kind} file")
+
+
+def _legacy_schema(data: Mapping[str, Any]) -> int | None:
+    """The schema of a whole-store file of schema 1 (None if it is not one)."""
+    meta = data.get(META_TABLE)
+    if not isinstance(meta, dict):
+        return None
+    for record in meta.values():
+        if isinstance(record, dict) and record.get("app") == APP and "sha256" not in record:
+            schema = record.get("schema")
+            return schema if isinstance(schema, int) else None
+    return None
+
+
+class OpenedIndex:
+    """What reading a store's files gave: its index (or, for schema 1, its loaded
+    shards), the journal's bytes and parsed steps."""
+
+    def __init__(self, shards: int, indices: dict[int, ShardIndex],
+                 loaded: dict[int, ShardState], raw_journal: bytes, legacy: bool) -> None:
+        self.shards = shards
+        self.indices = indices
+        self.loaded = loaded
+        self.raw_journal = raw_journal
+        self.legacy = legacy
+
+
+def read_index(path: Path) -> OpenedIndex:
+    """Read the index file (or a schema 1 store, distributed into loaded shards)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read the store ({error.strerror})") from error
+    try:
+        with _gc_paused():
+            if raw.startswith(b'{"_meta": {"1": {"app": "byline", "kind": "index"'):
+                meta, tables, _ = decode_checked(path, raw)
+                _check_schema(path, meta, "index")
+                return _index_from(path, meta, tables)
+            data = read_json_object(path) if raw else {}
+            if not raw:
+                raise StorageFormatError(path, "empty file (zero bytes)")
+    except StorageFormatError as error:
+        raise StoreError(f"{path}: not a byline gold store ({error.reason}); "
+                         f"see byline doctor") from None
+    schema = _legacy_schema(data)
+    if schema is not None and schema > SCHEMA:
+        raise StoreError(f"{path}: not a byline gold store (written by a newer byline: "
+                         f"schema {schema}; this byline reads up to {SCHEMA})")
+    if schema != 1:
+        meta_records = data.get(META_TABLE)
+        if isinstance(meta_records, dict) and any(
+                isinstance(r, dict) and r.get("app") == APP for r in meta_records.values()):
+            raise StoreError(f"{path}: not a byline gold store (no checksum: was it rewritten "
+                             f"by another program?); see byline doctor")
+        raise StoreError(f"{path}: not a byline gold store (no _meta record of byline)")
+    loaded: dict[int, ShardState] = {}
+    try:
+        with _gc_paused():
+            for number, tables in distribute(data, SHARDS).items():
+                loaded[number] = ShardState(tables)
+    except Invalid as error:
+        raise StoreError(f"{path}: not a byline gold store ({error})") from None
+    indices = {number: state.index() for number, state in loaded.items()}
+    return OpenedIndex(SHARDS, indices, loaded, b"", legacy=True)
+
+
+def _index_from(path: Path, meta: Mapping[str, Any], tables: Mapping[str, Any]) -> OpenedIndex:
+    shards = meta.get("shards")
+    if not isinstance(shards, int) or shards < 1:
+        raise StoreError(f"{path}: not a byline gold store (bad shard count {shards!r})")
+    indices: dict[int, ShardIndex] = {}
+    try:
+        for doc in get(tables, INDEX, dict).values():
+            number, index = ShardIndex.from_doc(doc)
+            if not 0 <= number < shards or number in indices:
+                raise Invalid(f"bad or repeated shard number {number}")
+            indices[number] = index
+    except Invalid as error:
+        raise StoreError(f"{path}: not a byline gold store ({error}); see byline doctor") from None
+    return OpenedIndex(shards, indices, {}, b"", legacy=False)
+
+
+def read_shard(path: Path, number: int) -> tuple[ShardState, str]:
+    """Read and check one shard file: its state and checksum (StoreError if it is damaged;
+    FileNotFoundError if there is none)."""
+    raw = path.read_bytes()
+    try:
+        with _gc_paused():
+            meta, tables, digest = decode_checked(path, raw)
+            _check_schema(path, meta, "shard")
+            if meta.get("shard") != number:
+                raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
+            state = ShardState(tables)
+    except StorageFormatError as error:
+        raise StoreError(f"{path}: damaged shard ({error.reason}); see byline doctor") from None
+    except Invalid as error:
+        raise StoreError(f"{path}: damaged shard ({error}); see byline doctor") from None
+    return state, digest
 
 
 # -------------------------------------------------------------------------- store
@@ -462,19 +337,28 @@ class GoldStore:
 
     #: Compact when the journal grows past this many bytes.
     COMPACT_BYTES: int = 8 * 1024 * 1024
+    #: Unchanged shards kept in memory after use.
+    CACHED_SHARDS: int = 16
 
-    def __init__(self, path: Path, state: _State, journal: _Journal | None,
+    def __init__(self, path: Path, opened: OpenedIndex, journal: Journal | None,
                  lock_fd: int | None) -> None:
         """Use `GoldStore.open`."""
         self._path = path
-        self._state = state
+        self._shards = opened.shards
+        self._indices = opened.indices
+        self._loaded: OrderedDict[int, ShardState] = OrderedDict(opened.loaded)
+        self._dirty: set[int] = set(opened.loaded) if opened.legacy else set()
+        self._touched: set[int] = set()  # shards the journal holds steps for
         self._journal = journal
         self._lock_fd = lock_fd
-        self._storage = AtomicJSONStorage(path)
         self._mutex = threading.RLock()
         self._closed = False
         self._read_only = journal is None
         self._compact_at = self.COMPACT_BYTES
+        self._seq = max((seq for index in self._indices.values()
+                         for by_spec in index.suggestions.values()
+                         for seq, _ in by_spec.values()), default=0)
+        self._legacy = opened.legacy
 
     # ------------------------------------------------------------ open, close
 
@@ -488,23 +372,15 @@ class GoldStore:
         nothing on disk and refuses every write; the store must exist.
         """
         path = Path(path)
-        journal_path = _journal_path(path)
         if read_only:
-            return cls._open_read_only(path, journal_path)
+            return cls._open_read_only(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(f"{path}: cannot create its folder ({error.strerror})") from error
-        lock_fd = _lock(path, path.with_name(path.name + ".lock"))
+        lock_fd = _lock(path)
         try:
-            if not path.exists() and not journal_path.exists():
-                AtomicJSONStorage(path).write(_State.empty().tables)
-            tables, raw = _read_files(path, journal_path)
-            state, good, steps = _load(path, journal_path, tables, raw)
-            for tmp in temp_files(path):
-                tmp.unlink(missing_ok=True)
-            journal = _Journal(journal_path, str(journal_path), len(raw))
-            store = cls(path, state, journal, lock_fd)
+            store = cls._open_locked(path, lock_fd)
         except OSError as error:  # creating the store or the journal, removing temp files
             _unlock(lock_fd)
             raise StoreError(f"{path}: cannot open the store ({error.strerror})") from error
@@ -512,10 +388,10 @@ class GoldStore:
             _unlock(lock_fd)
             raise
         try:
-            if steps:
+            if store._legacy:
+                store._keep_legacy_backup()
+            if store._dirty:
                 store._compact()
-            elif good < len(raw):
-                journal.truncate(good)
         except (OSError, StoreError) as error:
             store.close_quietly()
             if isinstance(error, StoreError):
@@ -524,21 +400,122 @@ class GoldStore:
         return store
 
     @classmethod
-    def _open_read_only(cls, path: Path, journal_path: Path) -> GoldStore:
+    def _open_locked(cls, path: Path, lock_fd: int) -> GoldStore:
+        journal = journal_path(path)
+        if not path.exists() and not journal.exists():
+            data, _ = encode_checked(index_meta(SHARDS), {INDEX: {}})
+            atomic_write_bytes(path, data)
+        opened = cls._read(path)
+        folder = shards_dir(path)
+        folder.mkdir(exist_ok=True)
+        for tmp in [*temp_files(path), *folder.glob(".*.tmp")]:
+            tmp.unlink(missing_ok=True)  # left by an interrupted compaction
+        steps = cls._parse(journal, opened.raw_journal)
+        store = cls(path, opened, None, lock_fd)
+        store._replay(steps.steps)
+        store._journal = Journal(journal, steps.good)
+        store._read_only = False
+        if steps.steps:
+            store._dirty |= store._touched
+        elif steps.good < len(opened.raw_journal):
+            store._journal.truncate(steps.good)
+        return store
+
+    @staticmethod
+    def _parse(journal: Path, raw: bytes) -> Any:
+        try:
+            return parse_journal(raw, str(journal))
+        except JournalError as error:
+            raise StoreError(f"{error}; see byline doctor") from None
+
+    @classmethod
+    def _read(cls, path: Path) -> OpenedIndex:
+        """The index (or schema 1 store) and the journal's bytes, checked against the shards."""
+        journal = journal_path(path)
+        if not path.exists() and journal.exists():
+            raise StoreError(f"{path}: missing, but its journal {journal.name} exists; "
+                             f"see byline doctor")
+        opened = read_index(path)
+        try:
+            opened.raw_journal = journal.read_bytes()
+        except FileNotFoundError:
+            opened.raw_journal = b""
+        except OSError as error:
+            raise StoreError(f"{journal}: cannot read the journal ({error.strerror})") from error
+        return opened
+
+    def _replay(self, steps: list[tuple[int, Doc]]) -> None:
+        """Apply journal steps; check the shards the journal does not touch against the index."""
+        numbers: list[tuple[int, int, Doc]] = []
+        for line, step in steps:
+            try:
+                numbers.append((line, shard_of(step_article(step), self._shards), step))
+            except Invalid as error:
+                raise StoreError(f"{journal_path(self._path)}: not a byline journal (line "
+                                 f"{line}: {error}); see byline doctor") from None
+        self._touched = {number for _, number, _ in numbers}
+        if not self._legacy:
+            self._check_shard_files()
+        for line, number, step in numbers:
+            state = self._shard(number)
+            try:
+                state.apply(step, self._indices.setdefault(number, ShardIndex()))
+            except Invalid as error:
+                raise StoreError(f"{journal_path(self._path)}: not a byline journal (line "
+                                 f"{line}: {error}); see byline doctor") from None
+
+    def _check_shard_files(self) -> None:
+        """Every shard the index lists is there with its size; no unlisted shard file."""
+        folder = shards_dir(self._path)
+        try:
+            present = {entry.name: entry.stat().st_size for entry in os.scandir(folder)
+                       if entry.name.endswith(".json") and not entry.name.startswith(".")}
+        except FileNotFoundError:
+            present = {}
+        for number, index in self._indices.items():
+            if index.sha256 is None:
+                continue
+            name = shard_name(number)
+            if name not in present:
+                raise StoreError(f"{folder / name}: missing (the index lists it); "
+                                 f"see byline doctor")
+            if present[name] != index.size and number not in self._touched:
+                raise StoreError(f"{folder / name}: not the size the index records; "
+                                 f"see byline doctor")
+        listed = {shard_name(n) for n, index in self._indices.items() if index.sha256}
+        touched = {shard_name(n) for n in self._touched}
+        for name in sorted(set(present) - listed - touched):
+            raise StoreError(f"{folder / name}: a shard the index does not list; "
+                             f"see byline doctor")
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> GoldStore:
+        journal = journal_path(path)
         if not path.exists():
-            if journal_path.exists():
-                raise StoreError(f"{path}: missing, but its journal {journal_path.name} exists")
+            if journal.exists():
+                raise StoreError(f"{path}: missing, but its journal {journal.name} exists")
             raise StoreError(f"{path}: no gold store here")
         for _ in range(10):
             before = _identity(path)
-            tables, raw = _read_files(path, journal_path)
+            opened = cls._read(path)
+            steps = cls._parse(journal, opened.raw_journal)
+            store = cls(path, opened, None, None)
+            store._replay(steps.steps)  # loads (and so pins) every shard the journal touched
             if _identity(path) == before:
-                break  # no compaction replaced the file while we read the journal
-        state, _, _ = _load(path, journal_path, tables, raw)
-        return cls(path, state, None, None)
+                break  # no compaction replaced the files while we read them
+        return store
+
+    def _keep_legacy_backup(self) -> None:
+        """Before a schema 1 store is rewritten: keep its file and journal in the backups."""
+        folder = backups_dir(self._path) / f"schema1-{utc_now().replace(':', '')}"
+        folder.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(self._path, folder / self._path.name)
+        journal = journal_path(self._path)
+        if journal.exists():
+            shutil.copy2(journal, folder / journal.name)
 
     def close(self) -> None:
-        """Compact the journal into the TinyDB file (if it holds anything) and release the lock.
+        """Compact the journal into the files (if it holds anything) and release the lock.
 
         Raises `StoreError` if the compaction fails; nothing is lost then (the
         journal still holds every change) and the lock is released anyway.
@@ -547,7 +524,7 @@ class GoldStore:
             if self._closed:
                 return
             try:
-                if self._journal is not None and self._journal.size > 0:
+                if self._journal is not None and (self._journal.size > 0 or self._dirty):
                     self._compact()
             except OSError as error:
                 raise StoreError(f"{self._path}: could not compact the store "
@@ -575,7 +552,7 @@ class GoldStore:
 
     @property
     def path(self) -> Path:
-        """The TinyDB file."""
+        """The index file."""
         return self._path
 
     @property
@@ -583,21 +560,66 @@ class GoldStore:
         """True for a store opened with `read_only=True`: every write raises `StoreError`."""
         return self._read_only
 
+    # ------------------------------------------------------------ shards
+
+    def _shard(self, number: int) -> ShardState:
+        """Shard `number`, loaded if it is not (caller holds the mutex)."""
+        state = self._loaded.get(number)
+        if state is not None:
+            self._loaded.move_to_end(number)
+            return state
+        index = self._indices.get(number)
+        path = shards_dir(self._path) / shard_name(number)
+        listed = index is not None and index.sha256 is not None
+        try:
+            state, digest = read_shard(path, number)
+        except FileNotFoundError:
+            if listed:
+                raise StoreError(f"{path}: missing (the index lists it); "
+                                 f"see byline doctor") from None
+            state, digest = ShardState.empty(), None
+        except OSError as error:
+            raise StoreError(f"{path}: cannot read ({error.strerror})") from error
+        checked = number in self._touched or self._read_only or self._legacy
+        if digest is not None and not checked and (index is None or digest != index.sha256):
+            raise StoreError(f"{path}: not the shard the index records (restored from "
+                             f"elsewhere?); see byline doctor")
+        fresh = state.index()
+        if index is not None:
+            fresh.sha256, fresh.size = index.sha256, index.size
+        self._indices[number] = fresh
+        self._loaded[number] = state
+        self._evict()
+        return state
+
+    def _evict(self) -> None:
+        clean = [n for n in self._loaded if n not in self._dirty and n not in self._touched]
+        for number in clean[:max(0, len(clean) - self.CACHED_SHARDS)]:
+            del self._loaded[number]
+
+    def _index_of(self, article_id: str) -> tuple[int, ShardIndex | None]:
+        number = shard_of(article_id, self._shards)
+        return number, self._indices.get(number)
+
     # ------------------------------------------------------------ articles
 
     def put_article(self, article: Article) -> None:
         """Record an article (id, text, meta, text hash); a no-op if it is already recorded."""
         with self._mutex:
-            old = self._state.articles.get((article.id, article.text_hash))
+            number, _ = self._index_of(article.id)
+            old = self._shard(number).articles.get((article.id, article.text_hash))
             if old is not None and old["text"] == article.text and old["meta"] == article.meta:
                 return
-            self._write({"op": "article", "id": article.id, "text": article.text,
-                         "meta": article.meta, "text_hash": article.text_hash})
+            self._write(number, {"op": "article", "id": article.id, "text": article.text,
+                                 "meta": article.meta, "text_hash": article.text_hash})
 
     def article(self, article_id: str, text_hash: str) -> Article | None:
         """The recorded article with this id and text hash, if any."""
         with self._mutex:
-            doc = self._state.articles.get((article_id, text_hash))
+            number, index = self._index_of(article_id)
+            if index is None or (article_id, text_hash) not in index.articles:
+                return None
+            doc = self._shard(number).articles.get((article_id, text_hash))
             if doc is None:
                 return None
             return Article(id=doc["id"], text=doc["text"], meta=dict(doc["meta"]))
@@ -607,48 +629,61 @@ class GoldStore:
     def put_suggestions(self, article_id: str, suggestions: Suggestions) -> None:
         """Cache what a model suggested for an article's text (keyed by id, hash, model spec)."""
         with self._mutex:
+            number, _ = self._index_of(article_id)
             key = (article_id, suggestions.text_hash)
             spec = suggestions.model.spec
             data = suggestions.to_json()
-            by_spec = self._state.suggestions.get(key, {})
+            by_spec = self._shard(number).suggestions.get(key, {})
             old = by_spec.get(spec)
             latest = max((doc["seq"] for doc in by_spec.values()), default=None)
             if old is not None and old["data"] == data and old["seq"] == latest:
                 return
-            self._write({"op": "suggestions", "article_id": article_id,
-                         "text_hash": suggestions.text_hash, "model_spec": spec,
-                         "seq": self._state.seq + 1, "data": data})
+            self._write(number, {"op": "suggestions", "article_id": article_id,
+                                 "text_hash": suggestions.text_hash, "model_spec": spec,
+                                 "seq": self._seq + 1, "data": data})
 
-    def _suggestion_doc(self, article_id: str, text_hash: str,
-                        model_spec: str | None) -> Doc | None:
-        """The raw cache entry: of `model_spec`, else the latest stored (caller holds the mutex)."""
-        by_spec = self._state.suggestions.get((article_id, text_hash))
+    def _cached_spec(self, article_id: str, text_hash: str,
+                     model_spec: str | None) -> tuple[int, str, int] | None:
+        """(shard, spec, entity count) of the cache entry asked for (caller holds the mutex)."""
+        number, index = self._index_of(article_id)
+        by_spec = None if index is None else index.suggestions.get((article_id, text_hash))
         if not by_spec:
             return None
         if model_spec is None:
-            return max(by_spec.values(), key=lambda d: int(d["seq"]))
-        return by_spec.get(model_spec)
+            spec = max(by_spec, key=lambda s: by_spec[s][0])
+        elif model_spec in by_spec:
+            spec = model_spec
+        else:
+            return None
+        return number, spec, by_spec[spec][1]
 
     def suggestions(self, article_id: str, text_hash: str,
                     model_spec: str | None = None) -> Suggestions | None:
         """The cached suggestions for this text: of `model_spec`, else the latest stored."""
         with self._mutex:
-            doc = self._suggestion_doc(article_id, text_hash, model_spec)
-            return None if doc is None else Suggestions.from_json(doc["data"])
+            found = self._cached_spec(article_id, text_hash, model_spec)
+            if found is None:
+                return None
+            number, spec, _ = found
+            doc = self._shard(number).suggestions[(article_id, text_hash)][spec]
+            return Suggestions.from_json(doc["data"])
 
     def suggestion_count(self, article_id: str, text_hash: str,
                          model_spec: str | None = None) -> int | None:
-        """How many entities the cached suggestions hold (None: not cached), without decoding."""
+        """How many entities the cached suggestions hold (None: not cached), from the index."""
         with self._mutex:
-            doc = self._suggestion_doc(article_id, text_hash, model_spec)
-            return None if doc is None else len(doc["data"]["entities"])
+            found = self._cached_spec(article_id, text_hash, model_spec)
+            return None if found is None else found[2]
 
     # ------------------------------------------------------------ annotations
 
     def annotation(self, article_id: str, annotator: str) -> AnnotationRecord | None:
         """What `annotator` decided on this article, if anything."""
         with self._mutex:
-            doc = self._state.annotations.get(annotator, {}).get(article_id)
+            number, index = self._index_of(article_id)
+            if index is None or (annotator, article_id) not in index.annotations:
+                return None
+            doc = self._shard(number).annotations.get(annotator, {}).get(article_id)
             return None if doc is None else _record(doc)
 
     def save_items(self, article_id: str, annotator: str, text_hash: str,
@@ -666,67 +701,76 @@ class GoldStore:
                 raise ValueError(f"item {item.id!r} given under the id {item_id!r}")
             encoded[item_id] = None if item is None else item.to_json()
         with self._mutex:
-            self._write({"op": "items", "article_id": article_id, "annotator": annotator,
-                         "text_hash": text_hash, "updated": utc_now(), "changes": encoded})
+            number, _ = self._index_of(article_id)
+            self._write(number, {"op": "items", "article_id": article_id,
+                                 "annotator": annotator, "text_hash": text_hash,
+                                 "updated": utc_now(), "changes": encoded})
 
     def set_done(self, article_id: str, annotator: str, text_hash: str, done: bool) -> None:
         """Mark the article done (or not done) for this annotator; durable when it returns."""
         with self._mutex:
-            self._write({"op": "done", "article_id": article_id, "annotator": annotator,
-                         "text_hash": text_hash, "updated": utc_now(), "done": bool(done)})
+            number, _ = self._index_of(article_id)
+            self._write(number, {"op": "done", "article_id": article_id,
+                                 "annotator": annotator, "text_hash": text_hash,
+                                 "updated": utc_now(), "done": bool(done)})
 
     def annotations(self, annotator: str | None = None) -> Iterator[AnnotationRecord]:
-        """Every annotation record (or one annotator's), by article id then annotator."""
+        """Every annotation record (or one annotator's), shard by shard (a stable order),
+        by article id then annotator within a shard. Shards load one at a time."""
         with self._mutex:
-            if annotator is None:
-                keys = sorted((article_id, name) for name, by_article
-                              in self._state.annotations.items() for article_id in by_article)
-            else:
-                by_article = self._state.annotations.get(annotator, {})
-                keys = [(article_id, annotator) for article_id in sorted(by_article)]
-        for article_id, name in keys:
-            record = self.annotation(article_id, name)
-            if record is not None:
-                yield record
+            numbers = sorted(n for n, index in self._indices.items() if index.annotations)
+        for number in numbers:
+            with self._mutex:
+                index = self._indices.get(number)
+                keys = [] if index is None else sorted(
+                    (article_id, name) for name, article_id in index.annotations
+                    if annotator is None or name == annotator)
+                if not keys:
+                    continue
+                state = self._shard(number)
+                records = [_record(state.annotations[name][article_id])
+                           for article_id, name in keys]
+            yield from records
 
     def annotators(self) -> list[str]:
         """The annotators with at least one record, sorted."""
         with self._mutex:
-            return sorted(name for name, by_article in self._state.annotations.items()
-                          if by_article)
-
-    def _summary(self, annotator: str, article_id: str, doc: Doc) -> AnnotationSummary:
-        tally = self._state.tallies[(annotator, article_id)]
-        return AnnotationSummary(text_hash=doc["text_hash"], decided=tally.decided,
-                                 added=tally.added, done=doc["done"], updated=doc["updated"],
-                                 quotes=tally.quotes, meetings=tally.meetings)
+            return sorted({name for index in self._indices.values()
+                           for name, _ in index.annotations})
 
     def summary(self, article_id: str, annotator: str) -> AnnotationSummary | None:
-        """One annotator's progress on one article, in O(1) (no item is decoded)."""
+        """One annotator's progress on one article, from the index (no shard is read)."""
         with self._mutex:
-            doc = self._state.annotations.get(annotator, {}).get(article_id)
-            return None if doc is None else self._summary(annotator, article_id, doc)
+            _, index = self._index_of(article_id)
+            return None if index is None else index.annotations.get((annotator, article_id))
 
     def summaries(self, annotator: str) -> dict[str, AnnotationSummary]:
-        """Article id -> progress summary for one annotator (no item is decoded)."""
+        """Article id -> progress summary for one annotator, from the index."""
         with self._mutex:
-            return {
-                article_id: self._summary(annotator, article_id, doc)
-                for article_id, doc in self._state.annotations.get(annotator, {}).items()
-            }
+            return {article_id: summary for index in self._indices.values()
+                    for (name, article_id), summary in index.annotations.items()
+                    if name == annotator}
 
     # ------------------------------------------------------------ writing
 
-    def _write(self, step: Doc) -> None:
+    def _write(self, number: int, step: Doc) -> None:
         """Append `step` to the journal durably, then apply it (caller holds the mutex)."""
         if self._closed:
             raise StoreError(f"{self._path}: the store is closed")
         if self._journal is None:
             raise StoreError(f"{self._path}: opened read-only")
-        line = _dumps(step)
-        self._journal.append(line)
+        state = self._shard(number)  # a damaged shard fails here, before anything is written
+        line = encode_step(step)
+        try:
+            self._journal.append(line)
+        except JournalError as error:
+            raise StoreError(str(error)) from error.__cause__
+        self._touched.add(number)
+        self._dirty.add(number)
         # Apply the step as replay will read it back: memory holds exactly what disk does.
-        self._state.apply(json.loads(line))
+        state.apply(json.loads(line[9:]), self._indices.setdefault(number, ShardIndex()))
+        if step["op"] == "suggestions":
+            self._seq = max(self._seq, int(step["seq"]))
         if self._journal.size > self._compact_at:
             try:
                 self._compact()
@@ -736,7 +780,7 @@ class GoldStore:
                 self._compact_at = self._journal.size + self.COMPACT_BYTES
 
     def compact(self) -> None:
-        """Write the whole state to the TinyDB file atomically and empty the journal."""
+        """Write the changed shards and the index atomically and empty the journal."""
         with self._mutex:
             if self._journal is None:
                 raise StoreError(f"{self._path}: opened read-only")
@@ -747,74 +791,77 @@ class GoldStore:
                                  f"({error.strerror})") from error
 
     def _compact(self) -> None:
+        """Shards first, then the index, then the journal: a crash anywhere leaves files
+        that the journal brings up to date (caller holds the mutex)."""
         assert self._journal is not None
-        self._storage.write(self._state.tables)
-        self._journal.truncate(0)
-        if self._journal.broken:
-            raise StoreError(f"{self._journal.name}: could not empty the journal")
+        backup = _new_backup(self._path)
+        folder = shards_dir(self._path)
+        folder.mkdir(exist_ok=True)
+        for number in sorted(self._dirty):
+            path = folder / shard_name(number)
+            if path.exists():
+                _link_or_copy(path, backup / path.name)
+            data, digest = encode_checked(shard_meta(number), self._loaded[number].tables)
+            atomic_write_bytes(path, data)
+            index = self._indices.setdefault(number, ShardIndex())
+            index.sha256, index.size = digest, len(data)
+        if self._path.exists():
+            _link_or_copy(self._path, backup / self._path.name)
+        docs = {str(i): index.to_doc(number) for i, (number, index)
+                in enumerate(sorted(self._indices.items()), 1) if index or index.sha256}
+        data, _ = encode_checked(index_meta(self._shards), {INDEX: docs})
+        atomic_write_bytes(self._path, data)
+        self._journal.empty()
+        self._dirty.clear()
+        if self._journal.size == 0:
+            self._touched.clear()  # (else its steps still count as touching their shards)
+        self._legacy = False
         self._compact_at = self.COMPACT_BYTES
+        _prune_backups(self._path)
+        self._evict()
 
 
 # ----------------------------------------------------------------------- helpers
 
 
-def _journal_path(path: Path) -> Path:
-    return path.with_name(path.name + ".journal")
+def _new_backup(path: Path) -> Path:
+    """A new folder for the files one compaction replaces."""
+    root = backups_dir(path)
+    root.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    folder = root / stamp
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
-def _identity(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return st.st_ino, st.st_mtime_ns, st.st_size
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a large store is parsed (it would rescan it again and again)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Keep `source` as it is now under `target` (a hard link; a copy where links fail)."""
+    target.unlink(missing_ok=True)
     try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
-def _read_files(path: Path, journal_path: Path) -> tuple[dict[str, Any], bytes]:
-    """The TinyDB file's tables and the journal's bytes (StoreError if the file is bad)."""
-    if not path.exists() and journal_path.exists():
-        raise StoreError(f"{path}: missing, but its journal {journal_path.name} exists")
+def _prune_backups(path: Path) -> None:
+    """Keep the backups of the last `KEEP_BACKUPS` compactions (and of schema upgrades)."""
+    root = backups_dir(path)
     try:
-        with _gc_paused():
-            tables = read_json_object(path)
-    except StorageFormatError as error:
-        raise StoreError(f"{path}: not a byline gold store ({error.reason})") from None
-    except OSError as error:
-        raise StoreError(f"{path}: cannot read the store ({error.strerror})") from error
-    try:
-        raw = journal_path.read_bytes()
-    except FileNotFoundError:
-        raw = b""
-    except OSError as error:
-        raise StoreError(f"{journal_path}: cannot read the journal ({error.strerror})") from error
-    return tables, raw
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and p.name[:1].isdigit())
+    except OSError:
+        return
+    for folder in folders[:-KEEP_BACKUPS]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _load(path: Path, journal_path: Path, tables: dict[str, Any],
-          raw: bytes) -> tuple[_State, int, int]:
-    """Build the state and replay the journal: (state, good journal length, steps applied)."""
+def backups(path: Path) -> list[Path]:
+    """The backup folders of a store, newest first."""
+    root = backups_dir(path)
     try:
-        with _gc_paused():
-            state = _State(tables)
-    except _Invalid as error:
-        raise StoreError(f"{path}: not a byline gold store ({error})") from None
-    steps, good = _parse_journal(raw, str(journal_path))
-    for number, step in steps:
-        try:
-            state.apply(step)
-        except _Invalid as error:
-            raise StoreError(f"{journal_path}: not a byline journal (line {number}: "
-                             f"{error})") from None
-    return state, good, len(steps)
+        return sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name,
+                      reverse=True)
+    except OSError:
+        return []
 
 
 def _record(doc: Doc) -> AnnotationRecord:

@@ -14,16 +14,18 @@ interrupted write can be removed by whoever owns the file (`temp_files`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
 
-from tui.atomic import atomic_write_text, fsync_dir, temp_files
+from tui.atomic import atomic_write_bytes, atomic_write_text, fsync_dir, temp_files
 
-__all__ = ["AtomicJSONStorage", "StorageFormatError", "atomic_write_text", "fsync_dir",
-           "read_json_object", "temp_files"]
+__all__ = ["META_TABLE", "AtomicJSONStorage", "StorageFormatError", "atomic_write_text",
+           "decode_checked", "encode_checked", "fsync_dir", "read_checked", "read_json_object",
+           "temp_files", "write_checked"]
 
 
 class StorageFormatError(ValueError):
@@ -44,19 +46,7 @@ def read_json_object(path: Path) -> dict[str, Any]:
     raw = path.read_bytes()
     if not raw:
         raise StorageFormatError(path, "empty file (zero bytes)")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise StorageFormatError(path, f"not UTF-8 text (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise StorageFormatError(
-            path, f"unparseable JSON at line {error.lineno} column {error.colno}"
-        ) from None
-    except RecursionError:
-        raise StorageFormatError(path, "unparseable JSON (nested too deeply)") from None
-    if not isinstance(data, dict):
-        raise StorageFormatError(path, f"a JSON {type(data).__name__}, not an object")
-    return data
+    return _parse(path, raw)
 
 
 class AtomicJSONStorage(Storage):
@@ -87,3 +77,82 @@ class AtomicJSONStorage(Storage):
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Replace the file by `data`, atomically and durably."""
         atomic_write_text(self.path, json.dumps(data, **self.kwargs))
+
+
+# ------------------------------------------------------------ checksummed files
+
+#: The key of the TinyDB table that holds a file's own description.
+META_TABLE = "_meta"
+
+
+def _prefix(meta: dict[str, Any]) -> str:
+    return '{"' + META_TABLE + '": {"1": ' + json.dumps(meta, sort_keys=True) + "}, "
+
+
+def encode_checked(meta: dict[str, Any], tables: dict[str, Any]) -> tuple[bytes, str]:
+    """A TinyDB JSON file holding `tables` and a `_meta` table whose one record is
+    `meta` plus `sha256`, the checksum of every byte after that record.
+
+    Returns the file's bytes and the checksum. `tinydb.TinyDB(path)` reads the
+    file like any other; `decode_checked` verifies it.
+    """
+    body = json.dumps(tables, separators=(",", ":"))[1:]  # no opening brace
+    if body == "}":
+        body = '"_empty":{}}'  # keep the file valid JSON after the meta record's comma
+    encoded = body.encode("ascii")
+    digest = hashlib.sha256(encoded).hexdigest()
+    head = _prefix({**meta, "sha256": digest}).encode("utf-8")
+    return head + encoded, digest
+
+
+def decode_checked(path: Path, raw: bytes) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Parse and verify a file written by `encode_checked`: (meta, tables, sha256).
+
+    Raises `StorageFormatError` for a file that is empty, not JSON, has no
+    `_meta` record or fails its checksum.
+    """
+    if not raw:
+        raise StorageFormatError(path, "empty file (zero bytes)")
+    data = _parse(path, raw)
+    meta_table = data.pop(META_TABLE, None)
+    record = meta_table.get("1") if isinstance(meta_table, dict) else None
+    if not isinstance(record, dict):
+        raise StorageFormatError(path, "no _meta record")
+    digest = record.get("sha256")
+    if not isinstance(digest, str):
+        raise StorageFormatError(path, "no checksum in its _meta record: was it rewritten "
+                                       "by another program?")
+    head = _prefix(record).encode("utf-8")
+    if not raw.startswith(head) or hashlib.sha256(raw[len(head):]).hexdigest() != digest:
+        raise StorageFormatError(path, "checksum mismatch: the file was damaged or edited")
+    data.pop("_empty", None)
+    meta = {k: v for k, v in record.items() if k != "sha256"}
+    return meta, data, digest
+
+
+def _parse(path: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise StorageFormatError(path, f"not UTF-8 text (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise StorageFormatError(
+            path, f"unparseable JSON at line {error.lineno} column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise StorageFormatError(path, "unparseable JSON (nested too deeply)") from None
+    if not isinstance(data, dict):
+        raise StorageFormatError(path, f"a JSON {type(data).__name__}, not an object")
+    return data
+
+
+def write_checked(path: Path, meta: dict[str, Any], tables: dict[str, Any]) -> str:
+    """Replace `path` atomically and durably by a checksummed TinyDB file; return its sha256."""
+    data, digest = encode_checked(meta, tables)
+    atomic_write_bytes(path, data)
+    return digest
+
+
+def read_checked(path: Path) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """Read and verify a checksummed TinyDB file (FileNotFoundError if there is none)."""
+    return decode_checked(path, path.read_bytes())
