@@ -12,7 +12,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 
 def temp_name(path: Path) -> Path:
@@ -54,6 +54,27 @@ def atomic_writer(path: Path | str, *, encoding: str = "utf-8",
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(fd, os.stat(path).st_mode & 0o7777)
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def atomic_binary_writer(path: Path | str) -> Iterator[BinaryIO]:
+    """As `atomic_writer`, for bytes."""
+    path = Path(path)
+    tmp = temp_name(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
             with contextlib.suppress(FileNotFoundError):
                 os.fchmod(fd, os.stat(path).st_mode & 0o7777)
             yield handle

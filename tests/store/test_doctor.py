@@ -12,7 +12,7 @@ import pytest
 
 from tui.core.model import EntityItem, Status
 from tui.store.doctor import diagnose, repair
-from tui.store.gold import GoldStore, StoreError
+from tui.store.gold import SHARDS, GoldStore, StoreError
 from tui.store.shard import shard_name, shard_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ def item(n: int) -> EntityItem:
 
 
 def shard_file(path: Path, article_id: str) -> Path:
-    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, 1024))
+    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, SHARDS))
 
 
 def journal(path: Path) -> Path:

@@ -24,7 +24,7 @@ from tui.core.model import (
     Status,
     Suggestions,
 )
-from tui.store.gold import GoldStore, StoreError, StoreLockedError
+from tui.store.gold import SHARDS, GoldStore, StoreError, StoreLockedError
 from tui.store.shard import shard_name, shard_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ def suggestions(spec: str, n: int = 2) -> Suggestions:
 
 def shard_file(path: Path, article_id: str) -> Path:
     """The shard file that holds `article_id`."""
-    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, 1024))
+    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, SHARDS))
 
 
 def journal(path: Path) -> Path:
@@ -125,7 +125,7 @@ def test_new_store_is_created_with_its_folder(path: Path) -> None:
     data = json.loads(path.read_text())
     meta = data["_meta"]["1"]
     assert {k: meta[k] for k in ("app", "schema", "kind", "shards")} == {
-        "app": "byline", "schema": 2, "kind": "index", "shards": 1024}
+        "app": "byline", "schema": 2, "kind": "index", "shards": SHARDS}
     assert len(meta["sha256"]) == 64
     assert data["index"] == {}
 

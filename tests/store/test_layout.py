@@ -11,7 +11,7 @@ import pytest
 from tinydb import TinyDB
 
 from tui.core.model import EntityItem, Status
-from tui.store.gold import KEEP_BACKUPS, GoldStore, StoreError, backups
+from tui.store.gold import KEEP_BACKUPS, SHARDS, GoldStore, StoreError, backups
 from tui.store.shard import shard_name, shard_of
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema1"
@@ -22,7 +22,7 @@ def item(n: int) -> EntityItem:
 
 
 def shard_file(path: Path, article_id: str) -> Path:
-    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, 1024))
+    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, SHARDS))
 
 
 def journal(path: Path) -> Path:

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from tui.atomic import atomic_writer
+import orjson
+
+from tui.atomic import atomic_binary_writer
 from tui.formats.errors import OutputError
 
 
@@ -26,9 +28,21 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]], *, force: bool = Fal
     if not directory.is_dir():
         raise OutputError(path, f"folder {directory} does not exist")
     count = 0
-    with atomic_writer(path, newline="\n") as out:
+    with atomic_binary_writer(path) as out:
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False, allow_nan=False))
-            out.write("\n")
+            out.write(encode_row(row))
             count += 1
     return count
+
+
+def encode_row(row: dict[str, Any]) -> bytes:
+    """One JSONL line: UTF-8 JSON and a newline.
+
+    orjson is several times faster than the standard library here; text it
+    refuses (a lone surrogate) is written by the standard library, escaped.
+    Non-finite numbers never get this far: the readers refuse them.
+    """
+    try:
+        return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return (json.dumps(row, allow_nan=False) + "\n").encode("ascii")

@@ -93,7 +93,7 @@ def _scan_shards(path: Path) -> dict[int, _Shard]:
             continue
         shard = found[number] = _Shard(number, entry)
         try:
-            shard.state, shard.digest = read_shard(entry, number)
+            shard.state, shard.digest = read_shard(entry, number, deep=True)
         except (StoreError, OSError) as error:
             shard.error = str(error)
     return found
@@ -148,7 +148,7 @@ def diagnose(path: Path) -> Report:
                                f"(the index lists it)")
     good = [s for s in shards.values() if s.state is not None]
     articles = sum(len(s.state.articles) for s in good if s.state)
-    records = sum(len(s.state.tallies) for s in good if s.state)
+    records = sum(s.state.records() for s in good if s.state)
     report.notes.append(f"{len(good)} good shard(s): {articles} article(s), "
                         f"{records} annotation record(s)")
     return _journal_report(path, report)

@@ -8,7 +8,7 @@ On disk a store `gold.json` is:
 - `gold.json.shards/NNN.json`, the shards: TinyDB JSON files with the tables
   `articles`, `suggestions` (the model suggestion cache) and `annotations`
   (one document per article and annotator, items keyed by item id) of the
-  article ids that hash to shard NNN (1,024 shards);
+  article ids that hash to shard NNN (16,384 shards);
 - `gold.json.journal`, an append-only journal: one checksummed JSON step a
   line (an article recorded, suggestions cached, a set of item changes, a done
   flag), see `tui.store.journal`;
@@ -24,9 +24,10 @@ cost of a save does not grow with the store. Opening reads the index (not
 the shards: they load when an article is asked for) and replays the journal
 over the shards it touches. A compaction writes the changed shards and then
 the index, each to a temporary file that is fsynced and renamed into place,
-and empties the journal; it runs at open and close and whenever the journal
-passes `GoldStore.COMPACT_BYTES`. Journal steps set absolute values, so
-replaying steps a compaction already wrote gives the same state.
+and empties the journal; it runs at open and close, whenever the journal
+passes `GoldStore.COMPACT_BYTES` and whenever more than `DIRTY_SHARDS` shards
+have changed. Journal steps set absolute values, so replaying steps a
+compaction already wrote gives the same state.
 
 One writer per store: a writer holds an exclusive `flock` on `gold.json.lock`
 (with its PID inside, for the message a second writer gets). Readers
@@ -90,7 +91,7 @@ SCHEMA: Final = 2
 APP: Final = "byline"
 INDEX: Final = "index"
 #: Shards of a new store.
-SHARDS: Final = 1024
+SHARDS: Final = 16384
 #: Compactions whose replaced files are kept in the backups folder.
 KEEP_BACKUPS: Final = 3
 
@@ -187,8 +188,9 @@ def _unlock(fd: int) -> None:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while a large file is parsed (it would rescan it again and again)."""
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a large file is parsed or a store exported (it would
+    rescan the growing heap again and again; these structures hold no cycles)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -256,7 +258,7 @@ def read_index(path: Path) -> OpenedIndex:
     except OSError as error:
         raise StoreError(f"{path}: cannot read the store ({error.strerror})") from error
     try:
-        with _gc_paused():
+        with gc_paused():
             if raw.startswith(b'{"_meta": {"1": {"app": "byline", "kind": "index"'):
                 meta, tables, _ = decode_checked(path, raw)
                 _check_schema(path, meta, "index")
@@ -280,7 +282,7 @@ def read_index(path: Path) -> OpenedIndex:
         raise StoreError(f"{path}: not a byline gold store (no _meta record of byline)")
     loaded: dict[int, ShardState] = {}
     try:
-        with _gc_paused():
+        with gc_paused():
             for number, tables in distribute(data, SHARDS).items():
                 loaded[number] = ShardState(tables)
     except Invalid as error:
@@ -305,17 +307,17 @@ def _index_from(path: Path, meta: Mapping[str, Any], tables: Mapping[str, Any]) 
     return OpenedIndex(shards, indices, {}, b"", legacy=False)
 
 
-def read_shard(path: Path, number: int) -> tuple[ShardState, str]:
+def read_shard(path: Path, number: int, deep: bool = False) -> tuple[ShardState, str]:
     """Read and check one shard file: its state and checksum (StoreError if it is damaged;
-    FileNotFoundError if there is none)."""
+    FileNotFoundError if there is none). A file whose checksum holds was written by
+    byline from a checked state: its items are checked again only when `deep`."""
     raw = path.read_bytes()
     try:
-        with _gc_paused():
-            meta, tables, digest = decode_checked(path, raw)
-            _check_schema(path, meta, "shard")
-            if meta.get("shard") != number:
-                raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
-            state = ShardState(tables)
+        meta, tables, digest = decode_checked(path, raw)
+        _check_schema(path, meta, "shard")
+        if meta.get("shard") != number:
+            raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
+        state = ShardState(tables, trusted=not deep)
     except StorageFormatError as error:
         raise StoreError(f"{path}: damaged shard ({error.reason}); see byline doctor") from None
     except Invalid as error:
@@ -337,8 +339,11 @@ class GoldStore:
 
     #: Compact when the journal grows past this many bytes.
     COMPACT_BYTES: int = 8 * 1024 * 1024
+    #: ... or when this many shards have changed since the last compaction (they stay in
+    #: memory until then).
+    DIRTY_SHARDS: int = 512
     #: Unchanged shards kept in memory after use.
-    CACHED_SHARDS: int = 16
+    CACHED_SHARDS: int = 64
 
     def __init__(self, path: Path, opened: OpenedIndex, journal: Journal | None,
                  lock_fd: int | None) -> None:
@@ -355,6 +360,7 @@ class GoldStore:
         self._closed = False
         self._read_only = journal is None
         self._compact_at = self.COMPACT_BYTES
+        self._dirty_at = self.DIRTY_SHARDS
         self._seq = max((seq for index in self._indices.values()
                          for by_spec in index.suggestions.values()
                          for seq, _ in by_spec.values()), default=0)
@@ -584,17 +590,30 @@ class GoldStore:
         if digest is not None and not checked and (index is None or digest != index.sha256):
             raise StoreError(f"{path}: not the shard the index records (restored from "
                              f"elsewhere?); see byline doctor")
-        fresh = state.index()
-        if index is not None:
-            fresh.sha256, fresh.size = index.sha256, index.size
-        self._indices[number] = fresh
+        if index is None or digest != index.sha256:  # (else the index describes it already)
+            fresh = state.index()
+            if index is not None:
+                fresh.sha256, fresh.size = index.sha256, index.size
+            self._indices[number] = fresh
         self._loaded[number] = state
         self._evict()
         return state
 
     def _evict(self) -> None:
-        clean = [n for n in self._loaded if n not in self._dirty and n not in self._touched]
-        for number in clean[:max(0, len(clean) - self.CACHED_SHARDS)]:
+        """Forget the least recently used unchanged shards beyond `CACHED_SHARDS`."""
+        extra = len(self._loaded) - self.CACHED_SHARDS
+        if extra <= 0:
+            return
+        pinned = self._dirty | self._touched
+        extra -= len(pinned)
+        gone = []
+        for number in self._loaded:  # least recently used first
+            if extra <= 0:
+                break
+            if number not in pinned:
+                gone.append(number)
+                extra -= 1
+        for number in gone:
             del self._loaded[number]
 
     def _index_of(self, article_id: str) -> tuple[int, ShardIndex | None]:
@@ -732,6 +751,32 @@ class GoldStore:
                            for article_id, name in keys]
             yield from records
 
+    def stored_records(self, annotator: str | None = None) -> Iterator[tuple[Doc, Doc]]:
+        """(article document, annotation document) of every record (or one annotator's),
+        as stored, in the order of `annotations`: the fast path of export. The documents
+        are the store's own: read them, never change them. A record whose article text
+        is not in the store raises `StoreError`."""
+        with self._mutex:
+            numbers = sorted(n for n, index in self._indices.items() if index.annotations)
+        for number in numbers:
+            with self._mutex:
+                index = self._indices.get(number)
+                keys = [] if index is None else sorted(
+                    (article_id, name) for name, article_id in index.annotations
+                    if annotator is None or name == annotator)
+                if not keys:
+                    continue
+                state = self._shard(number)
+                pairs = []
+                for article_id, name in keys:
+                    doc = state.annotations[name][article_id]
+                    article = state.articles.get((article_id, doc["text_hash"]))
+                    if article is None:
+                        raise StoreError(f"{self._path}: article '{article_id}' is annotated "
+                                         f"but its text is missing from the store")
+                    pairs.append((article, doc))
+            yield from pairs
+
     def annotators(self) -> list[str]:
         """The annotators with at least one record, sorted."""
         with self._mutex:
@@ -771,13 +816,14 @@ class GoldStore:
         state.apply(json.loads(line[9:]), self._indices.setdefault(number, ShardIndex()))
         if step["op"] == "suggestions":
             self._seq = max(self._seq, int(step["seq"]))
-        if self._journal.size > self._compact_at:
+        if self._journal.size > self._compact_at or len(self._dirty) > self._dirty_at:
             try:
                 self._compact()
             except (OSError, StoreError):
                 # The change itself is safe in the journal; try again after it grows more.
                 log.exception("%s: compaction failed", self._path)
                 self._compact_at = self._journal.size + self.COMPACT_BYTES
+                self._dirty_at = len(self._dirty) + self.DIRTY_SHARDS
 
     def compact(self) -> None:
         """Write the changed shards and the index atomically and empty the journal."""
@@ -817,6 +863,7 @@ class GoldStore:
             self._touched.clear()  # (else its steps still count as touching their shards)
         self._legacy = False
         self._compact_at = self.COMPACT_BYTES
+        self._dirty_at = self.DIRTY_SHARDS
         _prune_backups(self._path)
         self._evict()
 

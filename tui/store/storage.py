@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb.storages import Storage
 
 from tui.atomic import atomic_write_bytes, atomic_write_text, fsync_dir, temp_files
@@ -96,10 +97,12 @@ def encode_checked(meta: dict[str, Any], tables: dict[str, Any]) -> tuple[bytes,
     Returns the file's bytes and the checksum. `tinydb.TinyDB(path)` reads the
     file like any other; `decode_checked` verifies it.
     """
-    body = json.dumps(tables, separators=(",", ":"))[1:]  # no opening brace
-    if body == "}":
-        body = '"_empty":{}}'  # keep the file valid JSON after the meta record's comma
-    encoded = body.encode("ascii")
+    try:
+        encoded = orjson.dumps(tables)[1:]  # UTF-8, no opening brace
+    except TypeError:  # text orjson refuses (a lone surrogate): the standard library escapes it
+        encoded = json.dumps(tables, separators=(",", ":")).encode("ascii")[1:]
+    if encoded == b"}":
+        encoded = b'"_empty":{}}'  # keep the file valid JSON after the meta record's comma
     digest = hashlib.sha256(encoded).hexdigest()
     head = _prefix({**meta, "sha256": digest}).encode("utf-8")
     return head + encoded, digest
@@ -113,7 +116,12 @@ def decode_checked(path: Path, raw: bytes) -> tuple[dict[str, Any], dict[str, An
     """
     if not raw:
         raise StorageFormatError(path, "empty file (zero bytes)")
-    data = _parse(path, raw)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        data = _parse(path, raw)  # the standard library's message names line and column
+    if not isinstance(data, dict):
+        raise StorageFormatError(path, f"a JSON {type(data).__name__}, not an object")
     meta_table = data.pop(META_TABLE, None)
     record = meta_table.get("1") if isinstance(meta_table, dict) else None
     if not isinstance(record, dict):
