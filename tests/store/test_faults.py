@@ -332,3 +332,27 @@ async def test_a_failing_journal_append_is_shown_and_not_saved(
         assert stored_items(cached_store)[first.id][3] == "accepted"
     record = stored(cached_store)
     assert record is not None and record.items[first.id].status is Status.ACCEPTED
+
+
+async def test_a_damaged_shard_shows_its_article_read_only(cached_store: Path) -> None:
+    from tests.conftest import SEED_ID
+    from tui.store.gold import SHARDS
+    from tui.store.shard import shard_name, shard_of
+
+    shard = cached_store.with_name("gold.json.shards") / shard_name(shard_of(SEED_ID, SHARDS))
+    data = bytearray(shard.read_bytes())
+    data[-40] ^= 0x01
+    shard.write_bytes(bytes(data))
+    damaged = shard.read_bytes()
+    app = make_app(cached_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = article_screen(app)
+        assert app.is_running and screen.session is None and screen.stale
+        status = static_text(app, "#status-line")
+        assert shard.name in status and "read-only" in status
+        await pilot.press("a", "f")  # nothing to accept; done is refused, politely
+        assert app.is_running
+        messages = [str(n.message) for n in app._notifications]
+        assert any("cannot be read" in m for m in messages), messages
+    assert shard.read_bytes() == damaged

@@ -89,6 +89,7 @@ class ArticleScreen(Screen[None]):
         self.shown_layer = ENTITIES
         self.labels: tuple[str, ...] = ctx.labels
         self.stale = False
+        self.read_only_reason = "its text changed since it was annotated"
         self.model_pending = False
         self._last_key_state: tuple[object, ...] | None = None
         self._last_title: Text | None = None
@@ -128,13 +129,26 @@ class ArticleScreen(Screen[None]):
                 "annotations no longer fit it, so it is shown read-only.", error=True)
             self._refresh_panels()
             return
-        cached = store.suggestions(article.id, article.text_hash, self.ctx.models.resolved)
+        try:
+            cached = store.suggestions(article.id, article.text_hash, self.ctx.models.resolved)
+        except StoreError as error:
+            self._unreadable(error)
+            return
         if cached is not None:
             self._start_session(cached)
         else:
             self.model_pending = True
             self._refresh_panels()
             self._suggest()
+
+    def _unreadable(self, error: StoreError) -> None:
+        """The store's data for this article cannot be read: show the text read-only."""
+        self.stale = True
+        self.read_only_reason = "its data in the gold store cannot be read (see byline doctor)"
+        self._set_status(f"{error} (the article is shown read-only; nothing was written)",
+                         error=True)
+        self.app.notify(str(error), severity="error", markup=False, timeout=10)
+        self._refresh_panels()
 
     @work(thread=True, exclusive=True, group="suggest")
     def _suggest(self) -> None:
@@ -181,7 +195,11 @@ class ArticleScreen(Screen[None]):
             store.put_article(article)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
-        record = store.annotation(article.id, annotator)
+        try:
+            record = store.annotation(article.id, annotator)
+        except StoreError as error:
+            self._unreadable(error)
+            return
         stored = record.items if record is not None else {}
 
         def sink(changes: Mapping[str, Any]) -> None:
@@ -731,7 +749,7 @@ class ArticleScreen(Screen[None]):
 
     def action_finish(self) -> None:
         if self.stale:
-            self.notify("This article is read-only: its text changed since it was annotated.",
+            self.notify(f"This article is read-only: {self.read_only_reason}.",
                         severity="warning", markup=False)
             return
         try:
