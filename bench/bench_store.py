@@ -182,7 +182,7 @@ class SaveRun:
 
 
 OPENER = """
-import resource, sys, time
+import sys, time
 sys.path.insert(0, sys.argv[1])
 from tui.store.gold import GoldStore
 t0 = time.perf_counter()
@@ -191,7 +191,10 @@ if sys.argv[3] == "open":
     summaries = store.summaries("ana")
     store.close_quietly()
 elapsed = time.perf_counter() - t0
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec
+peak = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmHWM:"))
+print(elapsed, peak / 1024)
 """
 
 

@@ -19,6 +19,12 @@ from tui.formats.errors import OutputError
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]], *, force: bool = False) -> int:
     """Write `rows` one JSON object a line to `path`; return how many were written."""
+    return write_encoded(path, ((encode_row(row), 1) for row in rows), force=force)
+
+
+def write_encoded(path: Path, chunks: Iterable[tuple[bytes, int]], *, force: bool = False) -> int:
+    """Write chunks of JSONL lines already encoded (`encode_row`), each with how many
+    lines it holds; return how many lines were written."""
     path = Path(path)
     if path.is_dir():
         raise OutputError(path, "is a folder, not a file")
@@ -29,9 +35,9 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]], *, force: bool = Fal
         raise OutputError(path, f"folder {directory} does not exist")
     count = 0
     with atomic_binary_writer(path) as out:
-        for row in rows:
-            out.write(encode_row(row))
-            count += 1
+        for data, lines in chunks:
+            out.write(data)
+            count += lines
     return count
 
 

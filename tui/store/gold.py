@@ -307,6 +307,20 @@ def _index_from(path: Path, meta: Mapping[str, Any], tables: Mapping[str, Any]) 
     return OpenedIndex(shards, indices, {}, b"", legacy=False)
 
 
+def read_shard_tables(path: Path, number: int) -> dict[str, Any]:
+    """A shard file's tables, its checksum and schema checked but no index built: for a
+    reader that goes through them once (StoreError if it is damaged)."""
+    raw = path.read_bytes()
+    try:
+        meta, tables, _ = decode_checked(path, raw)
+    except StorageFormatError as error:
+        raise StoreError(f"{path}: damaged shard ({error.reason}); see byline doctor") from None
+    _check_schema(path, meta, "shard")
+    if meta.get("shard") != number:
+        raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
+    return tables
+
+
 def read_shard(path: Path, number: int, deep: bool = False) -> tuple[ShardState, str]:
     """Read and check one shard file: its state and checksum (StoreError if it is damaged;
     FileNotFoundError if there is none). A file whose checksum holds was written by
@@ -766,16 +780,35 @@ class GoldStore:
                     if annotator is None or name == annotator)
                 if not keys:
                     continue
-                state = self._shard(number)
-                pairs = []
-                for article_id, name in keys:
-                    doc = state.annotations[name][article_id]
-                    article = state.articles.get((article_id, doc["text_hash"]))
-                    if article is None:
-                        raise StoreError(f"{self._path}: article '{article_id}' is annotated "
-                                         f"but its text is missing from the store")
-                    pairs.append((article, doc))
+                pairs = record_pairs(self._path, self._shard(number), keys)
             yield from pairs
+
+    def export_plan(self, annotator: str | None = None
+                    ) -> list[tuple[int, Path | None, list[tuple[str, str]]]]:
+        """The shards holding records (or one annotator's), in the order of `annotations`:
+        (shard number, its file where that file is all there is to it, else None, and the
+        (article id, annotator) keys of its records). A shard whose state in memory differs
+        from its file (journal steps replayed over it) has None: read it with
+        `stored_records_of`. For exporters that read shard files in other processes."""
+        plan: list[tuple[int, Path | None, list[tuple[str, str]]]] = []
+        with self._mutex:
+            for number in sorted(n for n, index in self._indices.items() if index.annotations):
+                index = self._indices[number]
+                keys = sorted((article_id, name) for name, article_id in index.annotations
+                              if annotator is None or name == annotator)
+                if not keys:
+                    continue
+                in_memory = number in self._touched or number in self._dirty or self._legacy
+                file = None if in_memory else shards_dir(self._path) / shard_name(number)
+                plan.append((number, file, keys))
+        return plan
+
+    def stored_records_of(self, number: int, keys: list[tuple[str, str]]
+                          ) -> list[tuple[Doc, Doc]]:
+        """(article document, annotation document) of `keys` in shard `number` (see
+        `stored_records`)."""
+        with self._mutex:
+            return record_pairs(self._path, self._shard(number), keys)
 
     def annotators(self) -> list[str]:
         """The annotators with at least one record, sorted."""
@@ -909,6 +942,20 @@ def backups(path: Path) -> list[Path]:
                       reverse=True)
     except OSError:
         return []
+
+
+def record_pairs(path: Path, state: ShardState,
+                 keys: list[tuple[str, str]]) -> list[tuple[Doc, Doc]]:
+    """(article document, annotation document) of each (article id, annotator) key."""
+    pairs = []
+    for article_id, name in keys:
+        doc = state.annotations[name][article_id]
+        article = state.articles.get((article_id, doc["text_hash"]))
+        if article is None:
+            raise StoreError(f"{path}: article '{article_id}' is annotated but its text is "
+                             f"missing from the store")
+        pairs.append((article, doc))
+    return pairs
 
 
 def _record(doc: Doc) -> AnnotationRecord:
