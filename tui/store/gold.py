@@ -355,7 +355,7 @@ class GoldStore:
     COMPACT_BYTES: int = 8 * 1024 * 1024
     #: ... or when this many shards have changed since the last compaction (they stay in
     #: memory until then).
-    DIRTY_SHARDS: int = 512
+    DIRTY_SHARDS: int = 128
     #: Unchanged shards kept in memory after use.
     CACHED_SHARDS: int = 64
 
@@ -478,8 +478,10 @@ class GoldStore:
             self._check_shard_files()
         for line, number, step in numbers:
             state = self._shard(number)
+            index = self._indices.setdefault(number, ShardIndex())
+            index.changed()
             try:
-                state.apply(step, self._indices.setdefault(number, ShardIndex()))
+                state.apply(step, index)
             except Invalid as error:
                 raise StoreError(f"{journal_path(self._path)}: not a byline journal (line "
                                  f"{line}: {error}); see byline doctor") from None
@@ -846,7 +848,9 @@ class GoldStore:
         self._touched.add(number)
         self._dirty.add(number)
         # Apply the step as replay will read it back: memory holds exactly what disk does.
-        state.apply(json.loads(line[9:]), self._indices.setdefault(number, ShardIndex()))
+        index = self._indices.setdefault(number, ShardIndex())
+        index.changed()
+        state.apply(json.loads(line[9:]), index)
         if step["op"] == "suggestions":
             self._seq = max(self._seq, int(step["seq"]))
         if self._journal.size > self._compact_at or len(self._dirty) > self._dirty_at:
@@ -884,6 +888,7 @@ class GoldStore:
             atomic_write_bytes(path, data)
             index = self._indices.setdefault(number, ShardIndex())
             index.sha256, index.size = digest, len(data)
+            index.changed()
         if self._path.exists():
             _link_or_copy(self._path, backup / self._path.name)
         docs = {str(i): index.to_doc(number) for i, (number, index)

@@ -126,12 +126,24 @@ class ShardIndex:
     annotations: dict[tuple[str, str], AnnotationSummary] = field(default_factory=dict)
     sha256: str | None = None
     size: int | None = None
+    #: `to_doc` as last made or read (None once anything above changes: see `changed`).
+    doc: Doc | None = field(default=None, compare=False, repr=False)
+
+    def changed(self) -> None:
+        """Say that the entry changed, so that `to_doc` makes its document again."""
+        self.doc = None
 
     def __bool__(self) -> bool:
         return bool(self.articles or self.suggestions or self.annotations)
 
     def to_doc(self, number: int) -> Doc:
-        """The index table document for this shard (compact lists, not objects)."""
+        """The index table document for this shard (compact lists, not objects); kept
+        until `changed`, so that a compaction remakes only the changed shards' documents."""
+        if self.doc is None:
+            self.doc = self._make_doc(number)
+        return self.doc
+
+    def _make_doc(self, number: int) -> Doc:
         return {
             "shard": number, "sha256": self.sha256, "size": self.size,
             "articles": sorted([a, h] for a, h in self.articles),
@@ -159,6 +171,7 @@ class ShardIndex:
                     text_hash, decided, added, done, updated, quotes, meets)
         except (TypeError, ValueError) as error:
             raise Invalid(f"index entry of shard {number}: {error}") from None
+        index.doc = doc
         return number, index
 
 
