@@ -60,7 +60,7 @@ from typing import Any, Final, Self
 from tui.atomic import atomic_write_bytes
 from tui.core.layers import LayerItem, QuoteSuggestion, layer_item_from_json
 from tui.core.model import AnnotationRecord, Article, EntityItem, Suggestions
-from tui.store.journal import Journal, JournalError, encode_step, parse_journal
+from tui.store.journal import Journal, JournalError, ParsedJournal, encode_step, parse_journal
 from tui.store.shard import (
     AnnotationSummary,
     Doc,
@@ -442,7 +442,7 @@ class GoldStore:
         return store
 
     @staticmethod
-    def _parse(journal: Path, raw: bytes) -> Any:
+    def _parse(journal: Path, raw: bytes) -> ParsedJournal:
         try:
             return parse_journal(raw, str(journal))
         except JournalError as error:
