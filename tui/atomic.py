@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import secrets
 from collections.abc import Iterator
@@ -49,27 +50,17 @@ def atomic_writer(path: Path | str, *, encoding: str = "utf-8",
     On error the temporary file is removed and `path` is untouched. The new file
     keeps the old one's permissions (new files get 0o666 less the umask).
     """
-    path = Path(path)
-    tmp = temp_name(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as handle:
-            with contextlib.suppress(FileNotFoundError):
-                os.fchmod(fd, os.stat(path).st_mode & 0o7777)
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
+    with atomic_binary_writer(path) as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, newline=newline)
+        yield text
+        text.flush()
+        text.detach()  # the binary writer fsyncs and closes the file
 
 
 @contextlib.contextmanager
 def atomic_binary_writer(path: Path | str) -> Iterator[BinaryIO]:
-    """As `atomic_writer`, for bytes."""
+    """A binary handle whose contents replace `path` when the block ends without error
+    (see `atomic_writer`)."""
     path = Path(path)
     tmp = temp_name(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -10,30 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.model import EntityItem, Status
+from tests.store.helpers import added, flip, journal, shard_file
 from tui.store.doctor import diagnose, repair
-from tui.store.gold import SHARDS, GoldStore, StoreError
-from tui.store.shard import shard_name, shard_of
+from tui.store.gold import GoldStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def item(n: int) -> EntityItem:
-    return EntityItem(f"s:{n}", n, n + 1, "ORG", Status.ADDED)
-
-
-def shard_file(path: Path, article_id: str) -> Path:
-    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, SHARDS))
-
-
-def journal(path: Path) -> Path:
-    return path.with_name(path.name + ".journal")
-
-
-def flip(file: Path, at: int) -> None:
-    data = bytearray(file.read_bytes())
-    data[at] ^= 0x01
-    file.write_bytes(bytes(data))
 
 
 def tree(path: Path) -> dict[str, bytes]:
@@ -48,7 +29,7 @@ def path(tmp_path: Path) -> Path:
     for round_ in range(3):
         with GoldStore.open(store_path) as store:
             for n in range(6):
-                store.save_items(f"art{n}", "ana", "h", {f"s:{round_}": item(round_)})
+                store.save_items(f"art{n}", "ana", "h", {f"s:{round_}": added(round_)})
     return store_path
 
 
@@ -123,7 +104,7 @@ def test_an_empty_index_is_rebuilt_from_the_shards_without_loss(path: Path) -> N
 def test_a_damaged_journal_line_loses_only_that_step(path: Path) -> None:
     store = GoldStore.open(path)
     for n in range(3, 6):
-        store.save_items("art0", "ana", "h", {f"s:{n}": item(n)})
+        store.save_items("art0", "ana", "h", {f"s:{n}": added(n)})
     store.close_quietly()
     lines = journal(path).read_bytes().split(b"\n")
     lines[1] = lines[1][:-3] + b"xx}"
@@ -140,7 +121,7 @@ def test_a_damaged_journal_line_loses_only_that_step(path: Path) -> None:
 
 def test_repair_waits_for_the_writer(path: Path) -> None:
     with GoldStore.open(path) as store:
-        store.save_items("art0", "ana", "h", {"s:9": item(9)})
+        store.save_items("art0", "ana", "h", {"s:9": added(9)})
         shard_file(path, "art1").write_bytes(b"{}")
         report = diagnose(path)
         assert any(f"process {os.getpid()}" in note for note in report.notes)

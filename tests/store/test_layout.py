@@ -10,23 +10,11 @@ from pathlib import Path
 import pytest
 from tinydb import TinyDB
 
-from tui.core.model import EntityItem, Status
-from tui.store.gold import KEEP_BACKUPS, SHARDS, GoldStore, StoreError, backups
-from tui.store.shard import shard_name, shard_of
+from tests.store.helpers import added, flip, journal, shard_file
+from tui.core.model import Status
+from tui.store.gold import KEEP_BACKUPS, GoldStore, StoreError, backups
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema1"
-
-
-def item(n: int) -> EntityItem:
-    return EntityItem(f"s:{n}", n, n + 1, "ORG", Status.ADDED)
-
-
-def shard_file(path: Path, article_id: str) -> Path:
-    return path.with_name(path.name + ".shards") / shard_name(shard_of(article_id, SHARDS))
-
-
-def journal(path: Path) -> Path:
-    return path.with_name(path.name + ".journal")
 
 
 @pytest.fixture
@@ -37,13 +25,7 @@ def path(tmp_path: Path) -> Path:
 def filled(path: Path, articles: int = 5) -> None:
     with GoldStore.open(path) as store:
         for n in range(articles):
-            store.save_items(f"art{n}", "ana", "h", {"s:1": item(1)})
-
-
-def flip(file: Path, at: int) -> None:
-    data = bytearray(file.read_bytes())
-    data[at] ^= 0x01
-    file.write_bytes(bytes(data))
+            store.save_items(f"art{n}", "ana", "h", {"s:1": added(1)})
 
 
 # ------------------------------------------------------------------- the upgrade
@@ -109,15 +91,15 @@ def test_a_flipped_byte_in_a_shard_is_found_before_anything_is_written(path: Pat
             store.annotation("art1", "ana")
         size = journal(path).stat().st_size
         with pytest.raises(StoreError, match="damaged shard"):
-            store.save_items("art1", "ana", "h", {"s:2": item(2)})
+            store.save_items("art1", "ana", "h", {"s:2": added(2)})
         assert journal(path).stat().st_size == size
-        store.save_items("art0", "ana", "h", {"s:2": item(2)})  # other shards still work
+        store.save_items("art0", "ana", "h", {"s:2": added(2)})  # other shards still work
 
 
 def test_a_flipped_byte_in_a_journal_line_is_found(path: Path) -> None:
     store = GoldStore.open(path)
     for n in range(3):
-        store.save_items("a", "ana", "h", {f"s:{n}": item(n)})
+        store.save_items("a", "ana", "h", {f"s:{n}": added(n)})
     store.close_quietly()
     lines = journal(path).read_bytes().split(b"\n")
     line = bytearray(lines[0])
@@ -133,7 +115,7 @@ def test_a_missing_shard_and_a_stale_shard_are_refused(path: Path) -> None:
     shard = shard_file(path, "art2")
     old = shard.read_bytes()
     with GoldStore.open(path) as store:
-        store.save_items("art2", "ana", "h", {"s:9": item(9)})
+        store.save_items("art2", "ana", "h", {"s:9": added(9)})
     shard.write_bytes(old)  # an older copy put back by hand
     with (pytest.raises(StoreError, match=r"not the (size|shard) the index records"),
           GoldStore.open(path) as store):
@@ -146,7 +128,7 @@ def test_a_missing_shard_and_a_stale_shard_are_refused(path: Path) -> None:
 def test_compactions_keep_the_replaced_files_as_backups(path: Path) -> None:
     for round_ in range(KEEP_BACKUPS + 2):
         with GoldStore.open(path) as store:
-            store.save_items("art0", "ana", "h", {f"s:{round_}": item(round_)})
+            store.save_items("art0", "ana", "h", {f"s:{round_}": added(round_)})
     kept = backups(path)
     assert len(kept) == KEEP_BACKUPS
     newest = kept[0]
@@ -161,6 +143,6 @@ def test_only_the_shards_a_save_touched_are_rewritten(path: Path) -> None:
     shards = sorted(path.with_name(path.name + ".shards").iterdir())
     stamps = {p.name: p.stat().st_mtime_ns for p in shards}
     with GoldStore.open(path) as store:
-        store.save_items("art3", "ana", "h", {"s:5": item(5)})
+        store.save_items("art3", "ana", "h", {"s:5": added(5)})
     changed = {p.name for p in shards if p.stat().st_mtime_ns != stamps[p.name]}
     assert changed == {shard_file(path, "art3").name}

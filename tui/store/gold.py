@@ -752,16 +752,8 @@ class GoldStore:
     def annotations(self, annotator: str | None = None) -> Iterator[AnnotationRecord]:
         """Every annotation record (or one annotator's), shard by shard (a stable order),
         by article id then annotator within a shard. Shards load one at a time."""
-        with self._mutex:
-            numbers = sorted(n for n, index in self._indices.items() if index.annotations)
-        for number in numbers:
+        for number, _, keys in self.export_plan(annotator):
             with self._mutex:
-                index = self._indices.get(number)
-                keys = [] if index is None else sorted(
-                    (article_id, name) for name, article_id in index.annotations
-                    if annotator is None or name == annotator)
-                if not keys:
-                    continue
                 state = self._shard(number)
                 records = [_record(state.annotations[name][article_id])
                            for article_id, name in keys]
@@ -772,18 +764,8 @@ class GoldStore:
         as stored, in the order of `annotations`: the fast path of export. The documents
         are the store's own: read them, never change them. A record whose article text
         is not in the store raises `StoreError`."""
-        with self._mutex:
-            numbers = sorted(n for n, index in self._indices.items() if index.annotations)
-        for number in numbers:
-            with self._mutex:
-                index = self._indices.get(number)
-                keys = [] if index is None else sorted(
-                    (article_id, name) for name, article_id in index.annotations
-                    if annotator is None or name == annotator)
-                if not keys:
-                    continue
-                pairs = record_pairs(self._path, self._shard(number), keys)
-            yield from pairs
+        for number, _, keys in self.export_plan(annotator):
+            yield from self.stored_records_of(number, keys)
 
     def export_plan(self, annotator: str | None = None
                     ) -> list[tuple[int, Path | None, list[tuple[str, str]]]]:
