@@ -58,7 +58,7 @@ class Report:
 
     def lines(self) -> list[str]:
         out = [f"problem: {line}" for line in self.problems]
-        out += [f"ok: {line}" if not line.startswith(("repaired", "lost", "moved", "kept"))
+        out += [f"ok: {line}" if not line.startswith(("repaired", "lost", "kept"))
                 else line for line in self.notes]
         return out
 
@@ -122,7 +122,7 @@ def diagnose(path: Path) -> Report:
     report = Report(path)
     holder = lock_holder(path)
     if holder is not None:
-        report.notes.append(f"in use by byline process {holder} (repair waits for it to close)")
+        report.notes.append(f"in use by byline process {holder} (close it before --repair)")
     index: OpenedIndex | None = None
     if not path.exists():
         report.problems.append(f"{path}: missing")
