@@ -168,6 +168,42 @@ def evaluate(
         raise typer.Exit(code)
 
 
+@app.command(name="import")
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(metavar="FILES...",
+                                                help="Files to import.")],
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="native (byline JSONL), prodigy (JSONL tasks), doccano (JSONL) or "
+                         "labelstudio (JSON export).")] = "native",
+    as_: Annotated[str, typer.Option(
+        "--as", help="gold (an annotator's decisions) or suggestions (a model's, reviewed "
+                     "in the app with --model import:NAME).")] = "gold",
+    annotator: Annotated[str | None, typer.Option(
+        "--annotator", help="Whose decisions gold spans are, where the file does not say "
+                            "(default: your login name).")] = None,
+    name: Annotated[str, typer.Option(
+        "--name", help="The model name imported suggestions are stored under.")] = "imported",
+) -> None:
+    """Read spans from another tool's file into the gold store; all or nothing."""
+    import getpass
+
+    from tui.commands.import_ import run_import
+    from tui.formats.errors import InputError
+    from tui.store.gold import StoreError
+
+    store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
+    who = annotator or _inherited(ctx, "annotator", None) or getpass.getuser()
+    try:
+        articles, spans = run_import(paths, fmt, as_, store, who, name)
+    except (InputError, StoreError, ValueError) as error:
+        raise _fail(str(error)) from None
+    where = f" (open them with --model import:{name})" if as_ == "suggestions" else ""
+    typer.echo(f"Imported {articles} article(s) and {spans} span(s) into {store} as "
+               f"{as_}{where}", err=True)
+
+
 @app.command()
 def doctor(
     ctx: typer.Context,

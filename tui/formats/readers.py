@@ -256,7 +256,21 @@ def _finite_float(literal: str) -> float:
     return value
 
 
+def read_jsonl_rows(path: Path) -> list[tuple[Article, dict[str, Any], int]]:
+    """Each line of a JSONL file as its article, the JSON object it came from and its line
+    number, read as strictly as `read_file` reads (raises `InputError`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise _error(path, f"cannot read ({error.strerror or error})") from None
+    return _jsonl_rows(path, data)
+
+
 def _read_jsonl(path: Path, data: bytes) -> list[tuple[Article, int | None]]:
+    return [(article, number) for article, _, number in _jsonl_rows(path, data)]
+
+
+def _jsonl_rows(path: Path, data: bytes) -> list[tuple[Article, dict[str, Any], int]]:
     content = _decode(path, data, lines=True)
     if not content.strip():
         raise _error(path, "empty file")
@@ -265,7 +279,7 @@ def _read_jsonl(path: Path, data: bytes) -> list[tuple[Article, int | None]]:
     truncated = not content.endswith("\n")
     stem = _shown(path.stem)
     source = _shown(path)
-    articles: list[tuple[Article, int | None]] = []
+    articles: list[tuple[Article, dict[str, Any], int]] = []
     first_line: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -276,7 +290,7 @@ def _read_jsonl(path: Path, data: bytes) -> list[tuple[Article, int | None]]:
             raise _error(path, f"duplicate id {article.id!r} (first on line "
                                f"{first_line[article.id]})", number)
         first_line[article.id] = number
-        articles.append((article, number))
+        articles.append((article, obj, number))
     return articles
 
 

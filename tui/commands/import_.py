@@ -1,0 +1,119 @@
+"""`byline import`: articles and the spans marked on them, from another tool's file into
+the gold store, as one annotator's gold decisions or as a model's suggestions.
+
+Everything is read and checked before anything is written: a bad record stops
+the import with its file and line named, and the store is untouched.
+Suggestions are stored under the model spec `import:NAME`; open the app with
+`--model import:NAME` to review them as byline's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui.core.layers import LayerItem
+from tui.core.model import EntityItem, EntitySuggestion, ModelInfo, Status, Suggestions
+from tui.core.tokens import simple_tokens
+from tui.formats.errors import InputError
+from tui.formats.imported import ImportedArticle
+from tui.store.gold import GoldStore, StoreError
+
+#: The formats `byline import` reads, the default first.
+IMPORT_FORMATS: tuple[str, ...] = ("native", "prodigy", "doccano", "labelstudio")
+#: What imported spans become.
+IMPORT_AS: tuple[str, ...] = ("gold", "suggestions")
+
+
+def _reader(fmt: str) -> Callable[[Path], list[ImportedArticle]]:
+    if fmt == "native":
+        from tui.formats.native_in import read_native
+        return read_native
+    if fmt == "prodigy":
+        from tui.formats.prodigy_in import read_prodigy
+        return read_prodigy
+    if fmt == "doccano":
+        from tui.formats.doccano import read_doccano
+        return read_doccano
+    if fmt == "labelstudio":
+        from tui.formats.labelstudio import read_labelstudio
+        return read_labelstudio
+    raise ValueError(f"unknown import format {fmt!r} (known: {', '.join(IMPORT_FORMATS)})")
+
+
+def read_imported(paths: Sequence[Path], fmt: str,
+                  per_annotator: bool = False) -> list[ImportedArticle]:
+    """Every record of `paths` in format `fmt`. An article id twice is an error naming
+    both places (with `per_annotator`, the same id and annotator twice)."""
+    reader = _reader(fmt)
+    found: list[ImportedArticle] = []
+    first: dict[tuple[str, str | None], tuple[Path, int | None]] = {}
+    for path in paths:
+        for item in reader(path):
+            key = (item.article.id, item.annotator if per_annotator else None)
+            if key in first:
+                where, line = first[key]
+                at = f"{where}:{line}" if line is not None else str(where)
+                raise InputError(path, f"duplicate id {key[0]!r} (first at {at})", item.line)
+            first.setdefault(key, (path, item.line))
+            found.append(item)
+    return found
+
+
+def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: str,
+               model_name: str) -> tuple[int, int]:
+    """Import `paths` into the store `db`; return (articles, spans) written.
+
+    Raises `InputError` (a bad file), `StoreError` (the store) or ValueError
+    (bad options), in every case before anything is written.
+    """
+    if as_ not in IMPORT_AS:
+        raise ValueError(f"--as must be one of {', '.join(IMPORT_AS)}, not {as_!r}")
+    items = read_imported(paths, fmt, per_annotator=as_ == "gold")
+    if not items:
+        raise InputError(paths[0], "nothing to import")
+    spans = 0
+    with GoldStore.open(db) as store:
+        if as_ == "gold":
+            for item in items:
+                who = item.annotator or annotator
+                if store.annotation(item.article.id, who) is not None:
+                    raise StoreError(f"{db}: {who} already has decisions on article "
+                                     f"{item.article.id!r}; nothing was imported")
+        model = ModelInfo(name=model_name, version="", spec=f"import:{model_name}")
+        for item in items:
+            store.put_article(item.article)
+            if as_ == "suggestions":
+                store.put_suggestions(item.article.id, _suggestions(item, model))
+            else:
+                who = item.annotator or annotator
+                store.save_items(item.article.id, who, item.article.text_hash,
+                                 _gold_items(item, who))
+            spans += len(item.entities) + len(item.quotes) + len(item.meetings)
+    return len(items), spans
+
+
+def _suggestions(item: ImportedArticle, model: ModelInfo) -> Suggestions:
+    text = item.article.text
+    return Suggestions(model=model, text_hash=item.article.text_hash,
+                       entities=tuple(EntitySuggestion(s, e, label)
+                                      for s, e, label in item.entities),
+                       tokens=tuple(simple_tokens(text)), quotes=item.quotes,
+                       meetings=item.meetings)
+
+
+def _gold_items(item: ImportedArticle, who: str) -> dict[str, Any]:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    changes: dict[str, Any] = {}
+    for n, (start, end, label) in enumerate(item.entities, 1):
+        entity = EntityItem(id=f"a:{n}", start=start, end=end, label=label,
+                            status=Status.ADDED, annotator=who, time=now)
+        changes[entity.id] = entity
+    for prefix, values in (("q", item.quotes), ("m", item.meetings)):
+        for n, value in enumerate(values, 1):
+            layer: LayerItem[Any] = LayerItem(id=f"{prefix}:a:{n}", value=value,
+                                              status=Status.ADDED, annotator=who, time=now)
+            changes[layer.id] = layer
+    return changes
