@@ -196,12 +196,13 @@ def import_(
     store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
     who = annotator or _inherited(ctx, "annotator", None) or getpass.getuser()
     try:
-        articles, spans = run_import(paths, fmt, as_, store, who, name)
+        articles, spans, skipped = run_import(paths, fmt, as_, store, who, name)
     except (InputError, StoreError, ValueError) as error:
         raise _fail(str(error)) from None
     where = f" (open them with --model import:{name})" if as_ == "suggestions" else ""
+    left = f"; left out {skipped} rejected or ignored record(s)" if skipped else ""
     typer.echo(f"Imported {articles} article(s) and {spans} span(s) into {store} as "
-               f"{as_}{where}", err=True)
+               f"{as_}{where}{left}", err=True)
 
 
 @app.command()

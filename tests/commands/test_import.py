@@ -38,7 +38,7 @@ def test_suggestions_are_stored_under_their_model_and_reviewed_in_the_app(
         tmp_path: Path) -> None:
     db = tmp_path / "gold.json"
     source = write(tmp_path / "gpt.jsonl", [row(1), row(2)])
-    assert run_import([source], "native", "suggestions", db, "ana", "gpt") == (2, 6)
+    assert run_import([source], "native", "suggestions", db, "ana", "gpt") == (2, 6, 0)
     with GoldStore.open(db, read_only=True) as store:
         for article_id in ("art1", "art2"):
             cached = store.suggestions(article_id, text_hash(TEXT), "import:gpt")
@@ -98,3 +98,39 @@ def test_a_bad_line_stops_the_import_and_nothing_is_written(tmp_path: Path, bad:
         run_import([source], "native", "gold", db, "ana", "imported")
     assert str(info.value).startswith(f"{source}:2: ")
     assert not db.exists()
+
+
+def test_prodigy_gold_counts_what_it_leaves_out(tmp_path: Path) -> None:
+    db = tmp_path / "gold.json"
+    tasks = [{"text": TEXT, "meta": {"article_id": f"p{n}"}, "answer": answer,
+              "spans": [{"start": 6, "end": 11, "label": "PERSON"}]}
+             for n, answer in enumerate(["accept", "reject", "accept", "ignore"])]
+    source = write(tmp_path / "prodigy.jsonl", tasks)  # type: ignore[arg-type]
+    assert run_import([source], "prodigy", "gold", db, "ana", "imported") == (2, 2, 2)
+    with GoldStore.open(db, read_only=True) as store:
+        assert store.annotation("p0", "ana") is not None
+        assert store.annotation("p1", "ana") is None
+
+
+def test_label_studio_predictions_come_in_as_suggestions(tmp_path: Path) -> None:
+    from tui.formats.labelstudio import labelstudio_task
+
+    article = {"id": "ls1", "text": TEXT, "meta": {}}
+    suggested = {**article, "entities": [{"start": 35, "end": 39, "text": "Doha",
+                                          "label": "GPE", "status": "suggested"}],
+                 "model": {"name": "m", "version": "1"}}
+    gold = {**article, "meta": {"annotator": "bo"},
+            "entities": [{"start": 6, "end": 11, "text": "Kalin", "label": "PERSON",
+                          "status": "added", "annotator": "bo"}]}
+    source = tmp_path / "ls.json"
+    source.write_text(json.dumps([labelstudio_task(article, suggested, gold)]), "utf-8")
+    db = tmp_path / "gold.json"
+    run_import([source], "labelstudio", "suggestions", db, "ana", "lsmodel")
+    run_import([source], "labelstudio", "gold", db, "ana", "imported")
+    with GoldStore.open(db, read_only=True) as store:
+        cached = store.suggestions("ls1", text_hash(TEXT), "import:lsmodel")
+        assert cached is not None and [(e.start, e.label) for e in cached.entities] == [
+            (35, "GPE")]
+        record = store.annotation("ls1", "bo")
+        assert record is not None
+        assert [(i.start, i.label) for i in record.items.values()] == [(6, "PERSON")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ IMPORT_FORMATS: tuple[str, ...] = ("native", "prodigy", "doccano", "labelstudio"
 IMPORT_AS: tuple[str, ...] = ("gold", "suggestions")
 
 
-def _reader(fmt: str) -> Callable[[Path], list[ImportedArticle]]:
+def _reader(fmt: str, as_: str) -> Callable[[Path], list[ImportedArticle]]:
     if fmt == "native":
         from tui.formats.native_in import read_native
         return read_native
@@ -37,21 +38,26 @@ def _reader(fmt: str) -> Callable[[Path], list[ImportedArticle]]:
     if fmt == "doccano":
         from tui.formats.doccano import read_doccano
         return read_doccano
-    if fmt == "labelstudio":
+    if fmt == "labelstudio":  # a task's predictions are suggestions, its annotations gold
         from tui.formats.labelstudio import read_labelstudio
-        return read_labelstudio
+        return partial(read_labelstudio, predictions=as_ == "suggestions")
     raise ValueError(f"unknown import format {fmt!r} (known: {', '.join(IMPORT_FORMATS)})")
 
 
 def read_imported(paths: Sequence[Path], fmt: str,
-                  per_annotator: bool = False) -> list[ImportedArticle]:
-    """Every record of `paths` in format `fmt`. An article id twice is an error naming
-    both places (with `per_annotator`, the same id and annotator twice)."""
-    reader = _reader(fmt)
+                  as_: str = "gold") -> tuple[list[ImportedArticle], int]:
+    """Every record of `paths` in format `fmt` to import as `as_`, and how many the files
+    hold that are not to be imported (Prodigy's rejected and ignored tasks). An article id
+    twice is an error naming both places (for gold, the same id and annotator twice)."""
+    reader = _reader(fmt, as_)
+    per_annotator = as_ == "gold"
+    skipped = 0
     found: list[ImportedArticle] = []
     first: dict[tuple[str, str | None], tuple[Path, int | None]] = {}
     for path in paths:
-        for item in reader(path):
+        read = reader(path)
+        skipped += int(getattr(read, "skipped_count", 0))
+        for item in read:
             key = (item.article.id, item.annotator if per_annotator else None)
             if key in first:
                 where, line = first[key]
@@ -59,19 +65,20 @@ def read_imported(paths: Sequence[Path], fmt: str,
                 raise InputError(path, f"duplicate id {key[0]!r} (first at {at})", item.line)
             first.setdefault(key, (path, item.line))
             found.append(item)
-    return found
+    return found, skipped
 
 
 def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: str,
-               model_name: str) -> tuple[int, int]:
-    """Import `paths` into the store `db`; return (articles, spans) written.
+               model_name: str) -> tuple[int, int, int]:
+    """Import `paths` into the store `db`; return (articles, spans) written and how many
+    records were left out (rejected or ignored in the file).
 
     Raises `InputError` (a bad file), `StoreError` (the store) or ValueError
     (bad options), in every case before anything is written.
     """
     if as_ not in IMPORT_AS:
         raise ValueError(f"--as must be one of {', '.join(IMPORT_AS)}, not {as_!r}")
-    items = read_imported(paths, fmt, per_annotator=as_ == "gold")
+    items, skipped = read_imported(paths, fmt, as_)
     if not items:
         raise InputError(paths[0], "nothing to import")
     spans = 0
@@ -92,7 +99,7 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
                 store.save_items(item.article.id, who, item.article.text_hash,
                                  _gold_items(item, who))
             spans += len(item.entities) + len(item.quotes) + len(item.meetings)
-    return len(items), spans
+    return len(items), spans, skipped
 
 
 def _suggestions(item: ImportedArticle, model: ModelInfo) -> Suggestions:
