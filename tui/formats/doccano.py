@@ -59,13 +59,13 @@ from tui.core.model import Article, Span
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
-    _SURROGATE,
-    _clean,
-    _decode,
-    _json_type,
-    _parse_line,
-    _shown,
-    _Surrogate,
+    SURROGATE,
+    SurrogateError,
+    clean_json,
+    decode_text,
+    json_type,
+    parse_json_line,
+    shown_name,
 )
 
 QUOTE = "QUOTE"
@@ -197,24 +197,24 @@ def read_doccano(path: Path) -> list[ImportedArticle]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError(_shown(path), f"cannot read ({error.strerror or error})") from None
-    content = _decode(path, data, lines=True)
+        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
+    content = decode_text(path, data, lines=True)
     if not content.strip():
-        raise InputError(_shown(path), "empty file")
+        raise InputError(shown_name(path), "empty file")
     lines = content.split("\n")
     truncated = not content.endswith("\n")
-    stem = _shown(path.stem)
+    stem = shown_name(path.stem)
     found: list[ImportedArticle] = []
     first_line: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        obj = _parse_line(path, line, number, truncated and number == len(lines))
+        obj = parse_json_line(path, line, number, truncated and number == len(lines))
 
         def fail(reason: str, number: int = number) -> InputError:
-            return InputError(_shown(path), reason, number)
+            return InputError(shown_name(path), reason, number)
 
-        article = _read_line(obj, number, stem, _shown(path), fail)
+        article = _read_line(obj, number, stem, shown_name(path), fail)
         if article.article.id in first_line:
             raise fail(f"duplicate id {article.article.id!r} "
                        f"(first on line {first_line[article.article.id]})")
@@ -232,27 +232,27 @@ def _is_int(value: Any) -> bool:
 
 def _read_line(obj: Any, number: int, stem: str, source: str, fail: _Fail) -> ImportedArticle:
     if not isinstance(obj, dict):
-        raise fail(f"not a JSON object ({_json_type(obj)})")
+        raise fail(f"not a JSON object ({json_type(obj)})")
     text = obj.get("text")
     if text is None:
         raise fail('missing "text"')
     if not isinstance(text, str):
-        raise fail(f'"text" must be a string, not {_json_type(text)}')
+        raise fail(f'"text" must be a string, not {json_type(text)}')
     if not text.strip():
         raise fail('"text" is empty')
-    surrogate = _SURROGATE.search(text)
+    surrogate = SURROGATE.search(text)
     if surrogate is not None:
         raise fail(f'"text" holds an unpaired surrogate (U+{ord(surrogate.group()):04X})')
     raw_id = obj.get("id")
-    if (isinstance(raw_id, str) and raw_id.strip() and not _SURROGATE.search(raw_id)) or (
+    if (isinstance(raw_id, str) and raw_id.strip() and not SURROGATE.search(raw_id)) or (
             _is_int(raw_id)):
-        article_id = _shown(str(raw_id))
+        article_id = shown_name(str(raw_id))
     else:
         article_id = f"{stem}-{number}"
     raw_meta = obj.get("meta")
     try:
-        meta: dict[str, Any] = _clean(raw_meta) if isinstance(raw_meta, dict) else {}
-    except _Surrogate as error:
+        meta: dict[str, Any] = clean_json(raw_meta) if isinstance(raw_meta, dict) else {}
+    except SurrogateError as error:
         raise fail(f'"meta" holds an unpaired surrogate ({error})') from None
     meta.setdefault("source", source)
     annotator = meta.get("annotator")
@@ -301,7 +301,7 @@ def _label_spans(obj: dict[str, Any], fail: _Fail) -> list[tuple[int, int, Any, 
     if raw is None:
         raw = []
     if not isinstance(raw, list):
-        raise fail(f'"{key}" must be an array, not {_json_type(raw)}')
+        raise fail(f'"{key}" must be an array, not {json_type(raw)}')
     spans: list[tuple[int, int, Any, str]] = []
     for n, item in enumerate(raw, start=1):
         where = f'"{key}" item {n}'
@@ -314,9 +314,9 @@ def _label_spans(obj: dict[str, Any], fail: _Fail) -> list[tuple[int, int, Any, 
 
 
 def _clean_label(label: str, fail: _Fail) -> str:
-    if _SURROGATE.search(label):
+    if SURROGATE.search(label):
         raise fail(f"label {label!r} holds an unpaired surrogate")
-    return _shown(label.strip())
+    return shown_name(label.strip())
 
 
 def _relation_spans(obj: dict[str, Any], fail: _Fail
@@ -327,13 +327,13 @@ def _relation_spans(obj: dict[str, Any], fail: _Fail
     raw_relations = [] if raw_relations is None else raw_relations
     for key, value in (("entities", raw), ("relations", raw_relations)):
         if not isinstance(value, list):
-            raise fail(f'"{key}" must be an array, not {_json_type(value)}')
+            raise fail(f'"{key}" must be an array, not {json_type(value)}')
     spans: list[tuple[int, int, Any, str]] = []
     seen: set[int] = set()
     for n, item in enumerate(raw, start=1):
         where = f'"entities" item {n}'
         if not isinstance(item, dict):
-            raise fail(f"{where} must be an object, not {_json_type(item)}")
+            raise fail(f"{where} must be an object, not {json_type(item)}")
         for key in ("id", "label", "start_offset", "end_offset"):
             if key not in item:
                 raise fail(f'{where} has no "{key}"')
@@ -352,7 +352,7 @@ def _relation_spans(obj: dict[str, Any], fail: _Fail
     for n, item in enumerate(raw_relations, start=1):
         where = f'"relations" item {n}'
         if not isinstance(item, dict):
-            raise fail(f"{where} must be an object, not {_json_type(item)}")
+            raise fail(f"{where} must be an object, not {json_type(item)}")
         for key in ("from_id", "to_id", "type"):
             if key not in item:
                 raise fail(f'{where} has no "{key}"')

@@ -48,15 +48,15 @@ from tui.core.text import replace_controls
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
-    _SURROGATE,
-    _clean,
-    _decode,
-    _finite_float,
-    _json_type,
-    _NotFinite,
-    _reject_constant,
-    _shown,
-    _Surrogate,
+    SURROGATE,
+    NotFiniteError,
+    SurrogateError,
+    clean_json,
+    decode_text,
+    finite_float,
+    json_type,
+    reject_constant,
+    shown_name,
 )
 
 FROM_NAME = "label"
@@ -150,7 +150,7 @@ class _TaskError(ValueError):
 
 
 def _decoder() -> json.JSONDecoder:
-    return json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+    return json.JSONDecoder(parse_constant=reject_constant, parse_float=finite_float)
 
 
 def _line_at(content: str, pos: int) -> int:
@@ -159,7 +159,7 @@ def _line_at(content: str, pos: int) -> int:
 
 def _json_error(path: Path, error: Exception, content: str, pos: int | None,
                 prefix: str = "") -> InputError:
-    if isinstance(error, _NotFinite):
+    if isinstance(error, NotFiniteError):
         reason = f"{error} is not allowed (not a finite number)"
     elif isinstance(error, json.JSONDecodeError):
         reason = f"invalid JSON: {error.msg} (column {error.colno})"
@@ -169,7 +169,7 @@ def _json_error(path: Path, error: Exception, content: str, pos: int | None,
     else:
         reason = f"invalid JSON: {error}"
     line = _line_at(content, pos) if pos is not None else None
-    return InputError(_shown(path), prefix + reason, line)
+    return InputError(shown_name(path), prefix + reason, line)
 
 
 def _tasks(path: Path, content: str) -> list[tuple[Any, int, str]]:
@@ -202,10 +202,10 @@ def _tasks(path: Path, content: str) -> list[tuple[Any, int, str]]:
             if content.startswith("]", pos):
                 pos += 1
                 break
-            raise InputError(_shown(path), f"{prefix}invalid JSON: expected ',' or ']' "
+            raise InputError(shown_name(path), f"{prefix}invalid JSON: expected ',' or ']' "
                              "after the task", _line_at(content, pos))
         if content[pos:].strip():
-            raise InputError(_shown(path), "invalid JSON: extra data after the array",
+            raise InputError(shown_name(path), "invalid JSON: extra data after the array",
                              _line_at(content, pos))
         return found
     lines = content.split("\n")  # not splitlines(): U+2028 and friends are valid in JSON
@@ -227,12 +227,12 @@ def read_labelstudio(path: Path, *, predictions: bool = False) -> list[ImportedA
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError(_shown(path), f"cannot read ({error.strerror or error})") from None
-    content = _decode(path, data, lines=True)
+        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
+    content = decode_text(path, data, lines=True)
     if not content.strip():
-        raise InputError(_shown(path), "empty file")
-    stem = _shown(path.stem)
-    source = _shown(path)
+        raise InputError(shown_name(path), "empty file")
+    stem = shown_name(path.stem)
+    source = shown_name(path)
     articles: list[ImportedArticle] = []
     for index, (task, line, prefix) in enumerate(_tasks(path, content), start=1):
         try:
@@ -245,18 +245,18 @@ def read_labelstudio(path: Path, *, predictions: bool = False) -> list[ImportedA
 def _read_task(task: Any, line: int, default_id: str, source: str,
                predictions: bool) -> list[ImportedArticle]:
     if not isinstance(task, dict):
-        raise _TaskError(f"a task must be a JSON object, not {_json_type(task)}")
+        raise _TaskError(f"a task must be a JSON object, not {json_type(task)}")
     data = task.get("data")
     if not isinstance(data, dict):
-        raise _TaskError(f'"data" must be an object, not {_json_type(data)}')
+        raise _TaskError(f'"data" must be an object, not {json_type(data)}')
     text = _text_of(data)
     article_id = _id_of(data, task, default_id)
     raw_meta = data.get("meta")
     meta: dict[str, Any] = {}
     if isinstance(raw_meta, dict):
         try:
-            meta = _clean(raw_meta)
-        except _Surrogate as error:
+            meta = clean_json(raw_meta)
+        except SurrogateError as error:
             raise _TaskError(f'"meta" holds an unpaired surrogate ({error})') from None
     meta.setdefault("source", source)
     key = "predictions" if predictions else "annotations"
@@ -266,12 +266,12 @@ def _read_task(task: Any, line: int, default_id: str, source: str,
     if marks is None:
         marks = []
     if not isinstance(marks, list):
-        raise _TaskError(f'"{key}" must be an array, not {_json_type(marks)}')
+        raise _TaskError(f'"{key}" must be an array, not {json_type(marks)}')
     found: list[ImportedArticle] = []
     for number, mark in enumerate(marks, start=1):
         what = f"{key[:-1]} {number}"
         if not isinstance(mark, dict):
-            raise _TaskError(f"{what} must be an object, not {_json_type(mark)}")
+            raise _TaskError(f"{what} must be an object, not {json_type(mark)}")
         if mark.get("was_cancelled") is True:
             continue
         spans = _spans(text, mark.get("result", []), what)
@@ -289,14 +289,14 @@ def _text_of(data: dict[str, Any]) -> str:
     if "text" in data:
         text = data["text"]
         if not isinstance(text, str):
-            raise _TaskError(f'"data.text" must be a string, not {_json_type(text)}')
+            raise _TaskError(f'"data.text" must be a string, not {json_type(text)}')
     else:
         text = next((v for v in data.values() if isinstance(v, str)), None)
         if text is None:
             raise _TaskError('the task has no text (no "data.text", no string in "data")')
     if not text.strip():
         raise _TaskError("the task's text is empty")
-    surrogate = _SURROGATE.search(text)
+    surrogate = SURROGATE.search(text)
     if surrogate is not None:
         raise _TaskError(f"the text holds an unpaired surrogate (U+{ord(surrogate.group()):04X})")
     return text
@@ -308,11 +308,11 @@ def _id_of(data: dict[str, Any], task: dict[str, Any], default: str) -> str:
         if raw is None:
             continue
         if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise _TaskError(f'"{where}" must be a string or an integer, not {_json_type(raw)}')
+            raise _TaskError(f'"{where}" must be a string or an integer, not {json_type(raw)}')
         article_id = str(raw)
         if not article_id.strip():
             raise _TaskError(f'"{where}" is empty')
-        if _SURROGATE.search(article_id) or article_id != replace_controls(article_id):
+        if SURROGATE.search(article_id) or article_id != replace_controls(article_id):
             raise _TaskError(f'"{where}" {article_id!r} holds a control character '
                              "or an unpaired surrogate")
         return article_id
@@ -327,7 +327,7 @@ def _annotator_of(completed_by: Any) -> str | None:
     if isinstance(completed_by, str | int):
         return replace_controls(str(completed_by))
     raise _TaskError(f'"completed_by" must be a user id or object, not '
-                     f"{_json_type(completed_by)}")
+                     f"{json_type(completed_by)}")
 
 
 def _model_of(prediction: dict[str, Any]) -> str | None:
@@ -337,17 +337,17 @@ def _model_of(prediction: dict[str, Any]) -> str | None:
 
 def _spans(text: str, results: Any, what: str) -> list[tuple[int, int, str]]:
     if not isinstance(results, list):
-        raise _TaskError(f'{what}: "result" must be an array, not {_json_type(results)}')
+        raise _TaskError(f'{what}: "result" must be an array, not {json_type(results)}')
     spans: list[tuple[int, int, str]] = []
     for number, result in enumerate(results, start=1):
         where = f"{what}, result {number}"
         if not isinstance(result, dict):
-            raise _TaskError(f"{where} must be an object, not {_json_type(result)}")
+            raise _TaskError(f"{where} must be an object, not {json_type(result)}")
         if result.get("type") != RESULT_TYPE:
             continue
         value = result.get("value")
         if not isinstance(value, dict):
-            raise _TaskError(f'{where}: "value" must be an object, not {_json_type(value)}')
+            raise _TaskError(f'{where}: "value" must be an object, not {json_type(value)}')
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
         if (not isinstance(start, int) or not isinstance(end, int)
                 or isinstance(start, bool) or isinstance(end, bool)):
@@ -363,7 +363,7 @@ def _spans(text: str, results: Any, what: str) -> list[tuple[int, int, str]]:
 def _offsets(text: str, start: int, end: int, marked: Any, where: str) -> tuple[int, int]:
     """`start` and `end` as code points of `text`, checked against the region's `text`."""
     if marked is not None and not isinstance(marked, str):
-        raise _TaskError(f'{where}: "text" must be a string, not {_json_type(marked)}')
+        raise _TaskError(f'{where}: "text" must be a string, not {json_type(marked)}')
     if 0 <= start < end <= len(text) and (marked is None or text[start:end] == marked):
         return start, end
     if marked is not None:

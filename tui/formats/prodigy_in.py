@@ -33,13 +33,13 @@ from tui.core.text import replace_controls
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
-    _SURROGATE,
-    _clean,
-    _decode,
-    _json_type,
-    _parse_line,
-    _shown,
-    _Surrogate,
+    SURROGATE,
+    SurrogateError,
+    clean_json,
+    decode_text,
+    json_type,
+    parse_json_line,
+    shown_name,
 )
 
 GOLD_ANSWERS = frozenset({"accept"})
@@ -72,19 +72,19 @@ def read_prodigy(path: Path) -> ProdigyRead:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError(_shown(path), f"cannot read ({error.strerror or error})") from None
-    content = _decode(path, data, lines=True)
+        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
+    content = decode_text(path, data, lines=True)
     if not content.strip():
-        raise InputError(_shown(path), "empty file")
+        raise InputError(shown_name(path), "empty file")
     lines = content.split("\n")  # not splitlines(): U+2028 and friends are valid in JSON
     truncated = not content.endswith("\n")
-    stem = _shown(path.stem)
-    source = _shown(path)
+    stem = shown_name(path.stem)
+    source = shown_name(path)
     result = ProdigyRead()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        task = _parse_line(path, line, number, truncated and number == len(lines))
+        task = parse_json_line(path, line, number, truncated and number == len(lines))
         try:
             article = _read_task(task, number, f"{stem}-{number}", source)
         except _TaskError as error:
@@ -99,7 +99,7 @@ def read_prodigy(path: Path) -> ProdigyRead:
 def _read_task(task: Any, number: int, default_id: str, source: str) -> ImportedArticle | str:
     """The task's article, or the answer it was skipped for."""
     if not isinstance(task, dict):
-        raise _TaskError(f"not a JSON object ({_json_type(task)})")
+        raise _TaskError(f"not a JSON object ({json_type(task)})")
     answer = task.get("answer")
     if answer is not None and answer not in GOLD_ANSWERS:
         if answer in SKIPPED_ANSWERS:
@@ -109,20 +109,20 @@ def _read_task(task: Any, number: int, default_id: str, source: str) -> Imported
         raise _TaskError('missing "text"')
     text = task["text"]
     if not isinstance(text, str):
-        raise _TaskError(f'"text" must be a string, not {_json_type(text)}')
+        raise _TaskError(f'"text" must be a string, not {json_type(text)}')
     if not text.strip():
         raise _TaskError('"text" is empty')
-    surrogate = _SURROGATE.search(text)
+    surrogate = SURROGATE.search(text)
     if surrogate is not None:
         raise _TaskError(f'"text" holds an unpaired surrogate (U+{ord(surrogate.group()):04X})')
     raw_meta = task.get("meta")
     if raw_meta is None:
         raw_meta = {}
     elif not isinstance(raw_meta, dict):
-        raise _TaskError(f'"meta" must be an object, not {_json_type(raw_meta)}')
+        raise _TaskError(f'"meta" must be an object, not {json_type(raw_meta)}')
     try:
-        meta: dict[str, Any] = _clean(raw_meta)
-    except _Surrogate as error:
+        meta: dict[str, Any] = clean_json(raw_meta)
+    except SurrogateError as error:
         raise _TaskError(f'"meta" holds an unpaired surrogate ({error})') from None
     article_id = _id_of(meta, default_id)
     meta.setdefault("source", source)
@@ -142,7 +142,7 @@ def _id_of(meta: dict[str, Any], default: str) -> str:
             continue
         if isinstance(raw, bool) or not isinstance(raw, str | int):
             raise _TaskError(f'"meta.{key}" must be a string or an integer, not '
-                             f"{_json_type(raw)}")
+                             f"{json_type(raw)}")
         article_id = str(raw)
         if not article_id.strip():
             raise _TaskError(f'"meta.{key}" is empty')
@@ -153,7 +153,7 @@ def _id_of(meta: dict[str, Any], default: str) -> str:
 def _annotator_of(task: dict[str, Any], meta: dict[str, Any]) -> str | None:
     for raw in (task.get("_annotator_id"), task.get("_session_id"), meta.get("annotator")):
         if isinstance(raw, str) and raw.strip():
-            if _SURROGATE.search(raw):
+            if SURROGATE.search(raw):
                 raise _TaskError("the annotator holds an unpaired surrogate")
             return replace_controls(raw)
     return None
@@ -168,15 +168,15 @@ def _spans(text: str, task: dict[str, Any]) -> list[tuple[int, int, str]]:
     if raw_spans is None:
         return []
     if not isinstance(raw_spans, list):
-        raise _TaskError(f'"spans" must be an array, not {_json_type(raw_spans)}')
+        raise _TaskError(f'"spans" must be an array, not {json_type(raw_spans)}')
     tokens = task.get("tokens")
     if tokens is not None and not isinstance(tokens, list):
-        raise _TaskError(f'"tokens" must be an array, not {_json_type(tokens)}')
+        raise _TaskError(f'"tokens" must be an array, not {json_type(tokens)}')
     found: list[tuple[int, int, str]] = []
     for number, span in enumerate(raw_spans, start=1):
         where = f"span {number}"
         if not isinstance(span, dict):
-            raise _TaskError(f"{where} must be an object, not {_json_type(span)}")
+            raise _TaskError(f"{where} must be an object, not {json_type(span)}")
         start, end, label = span.get("start"), span.get("end"), span.get("label")
         if not isinstance(start, int) or not isinstance(end, int) or not (
                 _int(start) and _int(end)):
@@ -199,7 +199,7 @@ def _spans(text: str, task: dict[str, Any]) -> list[tuple[int, int, str]]:
 def _token_offsets(text: str, tokens: list[Any], i: int) -> tuple[int, int]:
     token = tokens[i]
     if not isinstance(token, dict):
-        raise _TaskError(f"token {i} must be an object, not {_json_type(token)}")
+        raise _TaskError(f"token {i} must be an object, not {json_type(token)}")
     start, end = token.get("start"), token.get("end")
     if not isinstance(start, int) or not isinstance(end, int) or not (_int(start) and _int(end)):
         raise _TaskError(f'token {i}: "start" and "end" must be integers')

@@ -62,7 +62,7 @@ _DATELINE = re.compile(
     r"(?:[ ]\((?P<agency>[A-Za-z][A-Za-z0-9&.'’ -]{0,39})\))?"
     r"[ ]?[:\-–—]\s"
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -101,7 +101,7 @@ def read_paths(paths: Sequence[Path]) -> ReadResult:
                 result.errors.append(error)
                 continue
             for article, _ in read:
-                first_source[article.id] = _shown(path)
+                first_source[article.id] = shown_name(path)
                 result.articles.append(article)
     return result
 
@@ -146,14 +146,14 @@ def _is_article_name(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES
 
 
-def _shown(path: Path | str) -> str:
+def shown_name(path: Path | str) -> str:
     """`path` as a printable string: undecodable bytes and control characters replaced."""
     text = os.fsencode(path).decode("utf-8", "replace")
     return replace_controls(text)
 
 
 def _error(path: Path | str, reason: str, line: int | None = None) -> InputError:
-    return InputError(_shown(path), reason, line)
+    return InputError(shown_name(path), reason, line)
 
 
 def _read_file(path: Path) -> list[tuple[Article, int | None]]:
@@ -166,7 +166,7 @@ def _read_file(path: Path) -> list[tuple[Article, int | None]]:
     return [(_read_txt(path, data), None)]
 
 
-def _decode(path: Path, data: bytes, *, lines: bool) -> str:
+def decode_text(path: Path, data: bytes, *, lines: bool) -> str:
     """`data` as text without its BOM; NUL bytes and invalid UTF-8 are errors.
 
     Offsets in messages are byte offsets in the file (counting the BOM); with
@@ -195,7 +195,7 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _read_txt(path: Path, data: bytes) -> Article:
-    text = normalise(_decode(path, data, lines=False))
+    text = normalise(decode_text(path, data, lines=False))
     if not text.strip():
         raise _error(path, "empty file")
     meta: dict[str, Any] = {}
@@ -214,8 +214,8 @@ def _read_txt(path: Path, data: bytes) -> Article:
             raise _error(path, "no article text after the date header", line)
         meta["date"] = value
     meta.update(parse_dateline(text))
-    meta["source"] = _shown(path)
-    return Article(id=_shown(path.stem), text=text, meta=meta)
+    meta["source"] = shown_name(path)
+    return Article(id=shown_name(path.stem), text=text, meta=meta)
 
 
 def parse_dateline(text: str) -> dict[str, str]:
@@ -237,22 +237,22 @@ def parse_dateline(text: str) -> dict[str, str]:
 # ------------------------------------------------------------------ jsonl
 
 
-class _NotFinite(ValueError):
+class NotFiniteError(ValueError):
     """NaN, Infinity or a float too large for a double: valid Python, not valid JSON."""
 
 
-class _Surrogate(ValueError):
+class SurrogateError(ValueError):
     """A string holding an unpaired surrogate (`\\ud800`): it could never be written as UTF-8."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise _NotFinite(name)
+def reject_constant(name: str) -> Any:
+    raise NotFiniteError(name)
 
 
-def _finite_float(literal: str) -> float:
+def finite_float(literal: str) -> float:
     value = float(literal)
     if not math.isfinite(value):
-        raise _NotFinite(literal)
+        raise NotFiniteError(literal)
     return value
 
 
@@ -271,20 +271,20 @@ def _read_jsonl(path: Path, data: bytes) -> list[tuple[Article, int | None]]:
 
 
 def _jsonl_rows(path: Path, data: bytes) -> list[tuple[Article, dict[str, Any], int]]:
-    content = _decode(path, data, lines=True)
+    content = decode_text(path, data, lines=True)
     if not content.strip():
         raise _error(path, "empty file")
     lines = content.split("\n")  # not splitlines(): U+2028 and friends are valid in JSON
     last = len(lines)
     truncated = not content.endswith("\n")
-    stem = _shown(path.stem)
-    source = _shown(path)
+    stem = shown_name(path.stem)
+    source = shown_name(path)
     articles: list[tuple[Article, dict[str, Any], int]] = []
     first_line: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        obj = _parse_line(path, line, number, truncated and number == last)
+        obj = parse_json_line(path, line, number, truncated and number == last)
         article = _article_of(path, obj, number, stem, source)
         if article.id in first_line:
             raise _error(path, f"duplicate id {article.id!r} (first on line "
@@ -294,10 +294,10 @@ def _jsonl_rows(path: Path, data: bytes) -> list[tuple[Article, dict[str, Any], 
     return articles
 
 
-def _parse_line(path: Path, line: str, number: int, last_unterminated: bool) -> Any:
+def parse_json_line(path: Path, line: str, number: int, last_unterminated: bool) -> Any:
     try:
-        return json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float)
-    except _NotFinite as error:
+        return json.loads(line, parse_constant=reject_constant, parse_float=finite_float)
+    except NotFiniteError as error:
         raise _error(path, f"{error} is not allowed (not a finite number)", number) from None
     except json.JSONDecodeError as error:
         reason = f"invalid JSON: {error.msg} (column {error.colno})"
@@ -312,15 +312,15 @@ def _parse_line(path: Path, line: str, number: int, last_unterminated: bool) -> 
 
 def _article_of(path: Path, obj: Any, number: int, stem: str, source: str) -> Article:
     if not isinstance(obj, dict):
-        raise _error(path, f"not a JSON object ({_json_type(obj)})", number)
+        raise _error(path, f"not a JSON object ({json_type(obj)})", number)
     if "text" not in obj:
         raise _error(path, 'missing "text"', number)
     text = obj["text"]
     if not isinstance(text, str):
-        raise _error(path, f'"text" must be a string, not {_json_type(text)}', number)
+        raise _error(path, f'"text" must be a string, not {json_type(text)}', number)
     if not text.strip():
         raise _error(path, '"text" is empty', number)
-    surrogate = _SURROGATE.search(text)
+    surrogate = SURROGATE.search(text)
     if surrogate is not None:
         raise _error(path, f'"text" holds an unpaired surrogate '
                            f"(U+{ord(surrogate.group()):04X})", number)
@@ -328,7 +328,7 @@ def _article_of(path: Path, obj: Any, number: int, stem: str, source: str) -> Ar
     if raw_id is None:
         article_id = f"{stem}-{number}"
     elif isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
-        raise _error(path, f'"id" must be a string or an integer, not {_json_type(raw_id)}',
+        raise _error(path, f'"id" must be a string or an integer, not {json_type(raw_id)}',
                      number)
     else:
         article_id = str(raw_id)
@@ -336,36 +336,36 @@ def _article_of(path: Path, obj: Any, number: int, stem: str, source: str) -> Ar
             raise _error(path, '"id" is empty', number)
         if _CONTROL.search(article_id):
             raise _error(path, f'"id" {article_id!r} holds a control character', number)
-        if _SURROGATE.search(article_id):
+        if SURROGATE.search(article_id):
             raise _error(path, f'"id" {article_id!r} holds an unpaired surrogate', number)
     raw_meta = obj.get("meta")
     if raw_meta is None:
         raw_meta = {}
     elif not isinstance(raw_meta, dict):
-        raise _error(path, f'"meta" must be an object, not {_json_type(raw_meta)}', number)
+        raise _error(path, f'"meta" must be an object, not {json_type(raw_meta)}', number)
     try:
-        meta: dict[str, Any] = _clean(raw_meta)
-    except _Surrogate as error:
+        meta: dict[str, Any] = clean_json(raw_meta)
+    except SurrogateError as error:
         raise _error(path, f'"meta" holds an unpaired surrogate ({error})', number) from None
     meta.setdefault("source", source)
     return Article(id=article_id, text=normalise(text), meta=meta)
 
 
-def _clean(value: Any) -> Any:
+def clean_json(value: Any) -> Any:
     """A copy of JSON `value` with control characters in strings replaced."""
     if isinstance(value, str):
-        surrogate = _SURROGATE.search(value)
+        surrogate = SURROGATE.search(value)
         if surrogate is not None:
-            raise _Surrogate(f"U+{ord(surrogate.group()):04X}")
+            raise SurrogateError(f"U+{ord(surrogate.group()):04X}")
         return replace_controls(value)
     if isinstance(value, dict):
-        return {_clean(key): _clean(item) for key, item in value.items()}
+        return {clean_json(key): clean_json(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_clean(item) for item in value]
+        return [clean_json(item) for item in value]
     return value
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
