@@ -38,11 +38,17 @@ def test_core_imports_neither_ui_nor_spacy(module: str) -> None:
 
 
 @pytest.mark.parametrize("module", ["tui.store.gold", "tui.formats.readers", "tui.formats.native",
-                                    "tui.nlp.models", "tui.app.app", "tui.cli"])
+                                    "tui.nlp.models", "tui.app.app", "tui.cli",
+                                    "tui.store.doctor", "tui.commands.import_",
+                                    "tui.commands.export_store", "tui.formats.docbin",
+                                    "tui.formats.doccano", "tui.formats.labelstudio",
+                                    "tui.formats.prodigy_in", "tui.formats.conll"])
 def test_nothing_before_a_suggestion_imports_spacy(module: str) -> None:
     assert "spacy" not in _imported_after(module)
 
 
-@pytest.mark.parametrize("module", ["tui.store.gold", "tui.formats.readers", "tui.formats.native"])
+@pytest.mark.parametrize("module", ["tui.store.gold", "tui.formats.readers", "tui.formats.native",
+                                    "tui.store.doctor", "tui.commands.import_",
+                                    "tui.commands.export_store"])
 def test_store_and_formats_do_not_import_the_ui(module: str) -> None:
     assert not _imported_after(module) & {"textual"}

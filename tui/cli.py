@@ -103,14 +103,21 @@ def export(
                                          help="The file to write (a folder for brat).")],
     db: DbOption = None,
     fmt: Annotated[str, typer.Option(
-        "--format", help="native (byline JSONL), prodigy (ner_manual tasks) or brat "
-                         "(standoff .txt/.ann files; OUTPUT is then a folder).")] = "native",
+        "--format", help="native (byline JSONL), prodigy (ner_manual tasks), brat (standoff "
+                         ".txt/.ann files; OUTPUT is a folder), doccano, doccano-rel (with "
+                         "quotes and meetings as relations), conll (IOB2), labelstudio (JSON "
+                         "tasks with predictions) or spacy (DocBin).")] = "native",
     all_articles: Annotated[bool, typer.Option(
         "--all", help="Every article in the store, not only those marked done.")] = False,
     annotator: Annotated[str | None, typer.Option(
         "--annotator", help="Only this annotator's decisions (default: everyone's).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
     = False,
+    dev: Annotated[float, typer.Option(
+        "--dev", min=0.0, max=0.99, help="spacy: put this fraction of the articles in "
+        "OUTPUT/dev.spacy, the rest in OUTPUT/train.spacy.")] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="spacy: the seed of the --dev split.")]
+    = 0,
 ) -> None:
     """Write gold data: JSONL, one article (and annotator) a line; or a brat folder."""
     from tui.commands.export_store import run_export
@@ -119,7 +126,7 @@ def export(
 
     try:
         store = _inherited(ctx, "db", db) or DEFAULT_STORE
-        count = run_export(store, output, fmt, all_articles, annotator, force)
+        count = run_export(store, output, fmt, all_articles, annotator, force, dev, seed)
     except (StoreError, OutputError, ValueError) as error:
         raise _fail(str(error)) from None
     typer.echo(f"Wrote {count} article(s) to {output}", err=True)

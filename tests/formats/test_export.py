@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.commands.export import EXPORT_FORMATS, export_rows
+from tui.commands.export import EXPORT_FORMATS, ROW_FORMATS, export_rows
 from tui.core.model import (
     AnnotationRecord,
     Article,
@@ -124,9 +124,10 @@ def test_rows_are_made_lazily_one_per_entry() -> None:
 
 
 def test_unknown_format_fails_at_the_call() -> None:
-    with pytest.raises(ValueError, match="unknown export format 'conll'"):
-        export_rows([], "conll", include_pending=False)
-    assert EXPORT_FORMATS == ("native", "prodigy", "brat")
+    with pytest.raises(ValueError, match="unknown export format 'xml'"):
+        export_rows([], "xml", include_pending=False)
+    assert EXPORT_FORMATS == ("native", "prodigy", "brat", "doccano", "doccano-rel", "conll",
+                              "labelstudio", "spacy")
 
 
 def test_prodigy_with_pending_fails_at_the_call() -> None:
@@ -134,7 +135,7 @@ def test_prodigy_with_pending_fails_at_the_call() -> None:
         export_rows([], "prodigy", include_pending=True)
 
 
-@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@pytest.mark.parametrize("fmt", ROW_FORMATS)
 def test_rows_write_as_jsonl(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"out.{fmt}.jsonl"
     entries = [(ARTICLE, RECORD, SUGGESTIONS), (Article("empty", "Nothing here."),

@@ -13,11 +13,17 @@ from typing import Any
 
 from tui.core.model import AnnotationRecord, Article, Suggestions
 from tui.core.tokens import simple_tokens
+from tui.formats.doccano import doccano_relation_task, doccano_task
 from tui.formats.native import gold_row
 from tui.formats.prodigy import prodigy_task
 
 #: The formats `export_rows` knows, the default first.
-EXPORT_FORMATS: tuple[str, ...] = ("native", "prodigy", "brat")
+EXPORT_FORMATS: tuple[str, ...] = ("native", "prodigy", "brat", "doccano", "doccano-rel",
+                                   "conll", "labelstudio", "spacy")
+#: The formats `export_rows` makes rows of (the others are written whole by their writers).
+ROW_FORMATS: tuple[str, ...] = ("native", "prodigy", "brat", "doccano", "doccano-rel")
+#: Formats that hold gold spans only: no place for pending suggestions.
+_GOLD_ONLY = frozenset(EXPORT_FORMATS) - {"native"}
 
 Entry = tuple[Article, AnnotationRecord, Suggestions | None]
 
@@ -26,7 +32,7 @@ def check_export(fmt: str, include_pending: bool) -> None:
     """Raise ValueError (one line) unless `fmt` can be exported as asked."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})")
-    if fmt in ("prodigy", "brat") and include_pending:
+    if fmt in _GOLD_ONLY and include_pending:
         raise ValueError(f"the {fmt} format holds gold spans only: "
                          "pending suggestions can be exported as native only")
 
@@ -46,7 +52,14 @@ def export_rows(entries: Iterable[Entry], fmt: str,
         return _native_rows(entries, include_pending)
     if fmt == "brat":
         return _native_rows(entries, include_pending=False)
-    return _prodigy_rows(entries)
+    if fmt == "doccano":
+        return (doccano_task(row) for row in _native_rows(entries, include_pending=False))
+    if fmt == "doccano-rel":
+        return (doccano_relation_task(row)
+                for row in _native_rows(entries, include_pending=False))
+    if fmt == "prodigy":
+        return _prodigy_rows(entries)
+    raise ValueError(f"the {fmt} format is not written as rows")
 
 
 def _native_rows(entries: Iterable[Entry], include_pending: bool) -> Iterator[dict[str, Any]]:

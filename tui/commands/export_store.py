@@ -13,12 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tui.commands.export import check_export, export_rows
+from tui.atomic import atomic_binary_writer, atomic_write_text, atomic_writer
+from tui.commands.export import Entry, check_export, export_rows
 from tui.core.model import AnnotationRecord, Article, Suggestions
 from tui.formats.brat import write_brat
+from tui.formats.conll import conll_document
+from tui.formats.docbin import write_docbin
 from tui.formats.errors import OutputError
-from tui.formats.jsonl_out import encode_row, write_encoded, write_jsonl
-from tui.formats.native import gold_row_stored
+from tui.formats.jsonl_out import check_output, encode_row, write_encoded, write_jsonl
+from tui.formats.labelstudio import labelstudio_config, labelstudio_task
+from tui.formats.native import gold_row, gold_row_stored, suggestion_row
 from tui.store.gold import GoldStore, StoreError, gc_paused, read_shard_tables
 from tui.store.shard import Doc
 
@@ -43,8 +47,9 @@ def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None,
 
 
 def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
-               force: bool) -> int:
-    """Write the export (for brat, the folder `out`); return how many rows were written."""
+               force: bool, dev_fraction: float = 0.0, seed: int = 0) -> int:
+    """Write the export (for brat, the folder `out`; for spaCy with `dev_fraction`, a
+    folder with train.spacy and dev.spacy); return how many articles were written."""
     # With --all, native rows also list the suggestions nobody decided (Prodigy, brat: no place).
     include_pending = all_articles and fmt == "native"
     check_export(fmt, include_pending)
@@ -52,8 +57,10 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
         raise StoreError(f"{db}: no gold store here (nothing annotated yet?)")
     if out.exists() and out.resolve() == db.resolve():
         raise OutputError(out, "is the gold store itself: choose another output file")
-    if fmt != "brat" and out.is_dir():
+    if fmt != "brat" and out.is_dir() and not (fmt == "spacy" and dev_fraction):
         raise OutputError(out, "is a folder, not a file")
+    if dev_fraction and fmt != "spacy":
+        raise ValueError("--dev splits a spaCy export only (--format spacy)")
     store = GoldStore.open(db, read_only=True)
     try:
         rows: Iterator[dict[str, Any]]
@@ -61,6 +68,11 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
             with gc_paused():
                 return write_encoded(out, _native_chunks(store, annotator, all_articles),
                                      force=force)
+        if fmt in ("conll", "labelstudio", "spacy"):
+            # These take the model's tokens (or its suggestions) from the cached suggestions.
+            entries = gold_entries(store, all_articles, annotator, with_suggestions=True)
+            with gc_paused():
+                return _write_other(fmt, entries, out, force, dev_fraction, seed)
         if fmt == "brat" and not include_pending:
             # Rows straight from the stored documents, nothing decoded.
             rows = (gold_row_stored(article, doc)
@@ -77,6 +89,60 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
             return write_jsonl(out, rows, force=force)
     finally:
         store.close()
+
+
+# ------------------------------------------------------------ CoNLL, Label Studio, spaCy
+
+
+Tokens = tuple[tuple[int, int], ...]
+
+
+def _tokens(article: Article, suggestions: Suggestions | None) -> Tokens | None:
+    """The model's tokens of this text, where its cached suggestions are of this text."""
+    if suggestions is not None and suggestions.text_hash == article.text_hash:
+        return suggestions.tokens
+    return None
+
+
+def _write_other(fmt: str, entries: Iterator[Entry], out: Path, force: bool,
+                 dev_fraction: float, seed: int) -> int:
+    if fmt == "spacy":
+        tokens: dict[str, Tokens | None] = {}
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for article, record, suggestions in entries:
+                tokens[article.id] = _tokens(article, suggestions)
+                yield gold_row(article, record)
+
+        result = write_docbin(rows(), out, dev_fraction=dev_fraction, seed=seed, force=force,
+                              tokens_of=lambda row: tokens.get(row["id"]))
+        return result.docs
+    check_output(out, force)
+    count = 0
+    if fmt == "conll":
+        with atomic_writer(out, newline="\n") as text:
+            for article, record, suggestions in entries:
+                text.write(conll_document(gold_row(article, record),
+                                            _tokens(article, suggestions)))
+                count += 1
+        return count
+    labels: dict[str, None] = {}
+    with atomic_binary_writer(out) as raw:
+        raw.write(b"[\n")
+        for article, record, suggestions in entries:
+            row = gold_row(article, record)
+            predicted = (suggestion_row(article, suggestions)
+                         if suggestions is not None
+                         and suggestions.text_hash == article.text_hash else None)
+            for item in (*row["entities"], *(predicted["entities"] if predicted else ())):
+                labels.setdefault(item["label"], None)
+            task = labelstudio_task(row, predicted, row)
+            raw.write((b",\n" if count else b"") + encode_row(task).rstrip(b"\n"))
+            count += 1
+        raw.write(b"\n]\n")
+    config = out.with_name(out.stem + ".config.xml")
+    atomic_write_text(config, labelstudio_config(list(labels)) + "\n")
+    return count
 
 
 # ------------------------------------------------------------ the fast native export

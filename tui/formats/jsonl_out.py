@@ -26,6 +26,18 @@ def write_encoded(path: Path, chunks: Iterable[tuple[bytes, int]], *, force: boo
     """Write chunks of JSONL lines already encoded (`encode_row`), each with how many
     lines it holds; return how many lines were written."""
     path = Path(path)
+    check_output(path, force)
+    count = 0
+    with atomic_binary_writer(path) as out:
+        for data, lines in chunks:
+            out.write(data)
+            count += lines
+    return count
+
+
+def check_output(path: Path, force: bool) -> None:
+    """Raise `OutputError` unless `path` may be written as a file (replaced only with
+    `force`)."""
     if path.is_dir():
         raise OutputError(path, "is a folder, not a file")
     if path.exists() and not force:
@@ -33,12 +45,6 @@ def write_encoded(path: Path, chunks: Iterable[tuple[bytes, int]], *, force: boo
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(path, f"folder {directory} does not exist")
-    count = 0
-    with atomic_binary_writer(path) as out:
-        for data, lines in chunks:
-            out.write(data)
-            count += lines
-    return count
 
 
 def encode_row(row: dict[str, Any]) -> bytes:
