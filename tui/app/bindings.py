@@ -73,6 +73,8 @@ ARTICLE_BINDINGS: list[Binding] = [
             tooltip="Mark the article done and open the next undone one"),
     Binding("c", "copy", "Copy", id="copy", show=False,
             tooltip="Copy the current annotation as JSON"),
+    Binding("R", "model_review", "Model review", id="model-review", show=False,
+            tooltip="The differences between the model and the decisions in this article"),
     Binding("b", "library", "Library", id="library", tooltip="Back to the list of articles"),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit"),
@@ -106,6 +108,8 @@ LIBRARY_BINDINGS: list[Binding] = [
     Binding("escape", "clear_filter", "Clear filter", id="library-clear-filter", show=False,
             tooltip="Empty the filter"),
     Binding("question_mark", "help", "Help", id="library-help", key_display="?"),
+    Binding("ctrl+r", "model_report", "Model report", id="library-model-report",
+            tooltip="The model's precision and recall per label and layer, from the decisions"),
     Binding("ctrl+q", "app.quit", "Quit", id="library-quit"),
 ]
 

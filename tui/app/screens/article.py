@@ -45,11 +45,12 @@ from tui.core.layers import MEETINGS, QUOTES, value_spans
 from tui.core.meeting_session import MeetingSession
 from tui.core.model import Article, Span, Status, Suggestions
 from tui.core.quote_session import QuoteSession
+from tui.core.review import Difference
 from tui.core.session import Edge, EntitySession
 from tui.core.text import display_safe
 from tui.store.gold import StoreError
 
-_ALWAYS = {"help", "library", "finish", "app.quit"}
+_ALWAYS = {"help", "library", "finish", "app.quit", "model_review"}
 ENTITIES = "entities"
 #: The layers in the order `t` goes through them.
 LAYERS: tuple[str, ...] = (ENTITIES, QUOTES, MEETINGS)
@@ -498,6 +499,40 @@ class ArticleScreen(Screen[None]):
                                       else legend_text(self.labels))
         self._refresh_panels()
         self._refresh_keys()
+
+    def action_model_review(self) -> None:
+        from tui.app.screens.review import ReviewScreen
+        from tui.core.review import differences
+
+        try:
+            record = self.ctx.store.annotation(self.article.id, self.ctx.annotator)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if record is None or self.stale:
+            self.notify("Nothing decided in this article yet: the review compares the model "
+                        "with your decisions.", severity="warning", markup=False)
+            return
+        found = differences(self.article.text, record)
+        self.app.push_screen(ReviewScreen(self.article.title, found), self._go_to_difference)
+
+    def _go_to_difference(self, difference: Difference | None) -> None:
+        """Back from the review: show the difference's layer with its item current."""
+        if difference is None or self.session is None:
+            return
+        self.view.set_selection_anchor(None)
+        self._show_layer(difference.layer, follow_cursor=False)
+        target = self._target()
+        if target is not None:
+            target.select(difference.item_id)
+        token = self.session.tokens.index_at_or_after(difference.span.start)
+        if token is not None:
+            self.view.move_cursor(token, keep_anchor=False)
+        self.view.refresh_spans([difference.span])
+        self._refresh_panels()
+        self._refresh_keys()
+        self._set_status(f"{difference.kind}: annotator {difference.gold} · model "
+                         f"{difference.model}")
 
     def action_switch_layer(self) -> None:
         if self.session is None:

@@ -17,6 +17,7 @@ from tui.app.bindings import LIBRARY_BINDINGS
 from tui.app.context import AppContext
 from tui.core.model import Article
 from tui.core.text import display_safe
+from tui.store.gold import StoreError
 
 TITLE_CELLS = 46
 ID_CELLS = 20
@@ -126,6 +127,18 @@ class LibraryScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""
+
+    def action_model_report(self) -> None:
+        from tui.app.screens.review import ModelReportScreen
+        from tui.core.review import model_report
+
+        store = self.ctx.store
+        try:
+            report = model_report(store.annotations(self.ctx.annotator))
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.app.push_screen(ModelReportScreen(report, self.ctx.models.resolved))
 
     def action_help(self) -> None:
         from tui.app.screens.help import HelpScreen
