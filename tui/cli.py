@@ -213,6 +213,28 @@ def import_(
 
 
 @app.command()
+def stats(
+    ctx: typer.Context,
+    db: DbOption = None,
+    annotator: Annotated[str | None, typer.Option(
+        "--annotator", help="Only this annotator's decisions (default: everyone's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")]
+    = False,
+) -> None:
+    """Progress per annotator, decisions per day, labels and the model's acceptance rate."""
+    from tui.commands.stats import run_stats
+    from tui.store.gold import StoreError
+
+    store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
+    try:
+        code = run_stats(store, typer.echo, as_json=as_json, annotator=annotator)
+    except StoreError as error:
+        raise _fail(str(error)) from None
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
 def doctor(
     ctx: typer.Context,
     db: DbOption = None,
