@@ -223,3 +223,17 @@ def test_items_survive_a_store_round_trip(annotated_store: Path) -> None:
     statuses = sorted(item.status for item in record.items.values())
     assert statuses == sorted([Status.CORRECTED, Status.REJECTED, Status.ACCEPTED, Status.ADDED])
     assert all(isinstance(item, EntityItem) for item in record.items.values())
+
+
+def test_stats_agreement_and_doctor_from_the_command_line(annotated_store: Path,
+                                                          tmp_path: Path) -> None:
+    result = byline("stats", "--db", str(annotated_store))
+    assert result.returncode == 0, result.stderr
+    assert "Progress per annotator" in result.stdout and ANNOTATOR in result.stdout
+    data = json.loads(byline("--db", str(annotated_store), "stats", "--json").stdout)
+    assert data["articles"] == 2
+    other = tmp_path / "other.json"
+    assert byline("agreement", str(annotated_store), str(other)).returncode == 2  # no store
+    result = byline("agreement", str(annotated_store))  # one annotator: nothing to compare
+    assert result.returncode == 2 and "annotator" in one_line_error(result)
+    assert byline("doctor", "--db", str(annotated_store)).returncode == 0

@@ -213,6 +213,23 @@ def import_(
 
 
 @app.command()
+def agreement(
+    stores: Annotated[list[Path], typer.Argument(
+        metavar="STORE...", help="Gold stores (each annotator's own, or several annotators "
+                                 "in one).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")]
+    = False,
+) -> None:
+    """Pairwise agreement between annotators, per layer."""
+    from tui.commands.agreement import run_agreement
+
+    code = run_agreement(stores, typer.echo, as_json=as_json,
+                         error=lambda line: typer.echo(f"byline: error: {line}", err=True))
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
 def stats(
     ctx: typer.Context,
     db: DbOption = None,
