@@ -125,7 +125,8 @@ def test_an_existing_output_is_kept_unless_forced(inputs: Path, tmp_path: Path) 
     out.write_text("precious\n", encoding="utf-8")
     echo = Echo()
     assert run_suggest([inputs], out, "rules", progress=False, echo=echo) == 2
-    assert echo.errors() == [f"error: {out}: already exists (use --force to replace it)"]
+    assert echo.errors() == [f"error: {out}: already exists (use --force to replace it, "
+                             f"or --resume to finish it)"]
     assert out.read_text(encoding="utf-8") == "precious\n"
 
     assert run_suggest([inputs], out, "rules", force=True, progress=False, echo=Echo()) == 0
