@@ -196,8 +196,8 @@ def test_byline_alone_needs_a_seeds_folder(tmp_path: Path) -> None:
 
 def test_unknown_export_format(annotated_store: Path, tmp_path: Path) -> None:
     error = one_line_error(byline("export", "--db", str(annotated_store), "-o",
-                                  str(tmp_path / "x.jsonl"), "--format", "conll"))
-    assert "unknown export format 'conll'" in error
+                                  str(tmp_path / "x.jsonl"), "--format", "xml"))
+    assert "unknown export format 'xml'" in error
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from one `Doc.to_array` call, entities from `doc.ents`.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -88,12 +89,15 @@ def _token_offsets(doc: Any, offset: int, attrs: list[int]) -> list[tuple[int, i
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
-def _entities(doc: Any, text: str, offset: int) -> list[EntitySuggestion]:
+def _entities(doc: Any, text: str, offset: int, local: bool = False) -> list[EntitySuggestion]:
+    """The entities of `doc` in article offsets; `text` is the article's (or, with `local`,
+    the chunk's)."""
     found: list[EntitySuggestion] = []
     for ent in doc.ents:
         start = ent.start_char + offset
         end = ent.end_char + offset
-        if end > start and not text[start:end].isspace():
+        shown = text[ent.start_char:ent.end_char] if local else text[start:end]
+        if end > start and not shown.isspace():
             found.append(EntitySuggestion(start, end, ent.label_))
     return found
 
@@ -112,6 +116,94 @@ def _renumbered(meetings: list[MeetingSuggestion]) -> tuple[MeetingSuggestion, .
     return tuple(result)
 
 
+#: One chunk's results: token offsets, entities, quotes and meetings, in article offsets.
+ChunkResult = tuple[list[tuple[int, int]], list[EntitySuggestion], list[QuoteSuggestion],
+                    list[MeetingSuggestion]]
+
+
+def _analyse(doc: Any, offset: int, date: str | None, layers: bool,
+             attrs: list[int]) -> ChunkResult:
+    """What one chunk's doc gives: everything the article needs from it."""
+    tokens = _token_offsets(doc, offset, attrs)
+    entities = _entities(doc, doc.text, offset, local=True)
+    quotes: list[QuoteSuggestion] = []
+    meetings: list[MeetingSuggestion] = []
+    if layers and doc.has_annotation("DEP"):
+        quotes = suggest_quotes(doc, offset, entities)
+        meetings = suggest_meetings(doc, offset, entities, date)
+    return tokens, entities, quotes, meetings
+
+
+# -------------------------------------------------------------- worker processes
+
+#: The pipeline of a worker process (set before forking, or loaded by `_init_worker`).
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(spec: str | None, layers: bool) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: the main process handles it and
+    # stops the workers; a worker dying of it mid-batch would only add noise.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if "nlp" not in _WORKER:  # spawned, not forked: load the pipeline here
+        from tui.nlp.models import load_model
+
+        _WORKER["nlp"] = load_model(spec).nlp
+    _WORKER["layers"] = layers
+
+
+def _work(batch: list[tuple[str, int, str | None]], batch_size: int) -> list[ChunkResult]:
+    """Parse a batch of chunks `(text, offset, date)` in a worker and analyse every doc."""
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    attrs = [IDX, LENGTH, IS_SPACE]
+    nlp = _WORKER["nlp"]
+    layers = _WORKER["layers"]
+    docs = nlp.pipe((text for text, _, _ in batch), batch_size=batch_size)
+    return [_analyse(doc, offset, date, layers, attrs)
+            for doc, (_, offset, date) in zip(docs, batch, strict=True)]
+
+
+def _parallel(loaded: LoadedModel, chunks: Iterator[tuple[str, int, str | None]],
+              batch_size: int, n_process: int, layers: bool) -> Iterator[ChunkResult]:
+    """`_analyse` of every chunk, in order, by `n_process` worker processes.
+
+    Each worker runs the pipeline and the analysis on a batch of chunks and
+    sends back only the results (small, pickled), not the parsed docs: unlike
+    `nlp.pipe(n_process=N)`, which serializes every Doc in the worker and
+    rebuilds it in the main process, the main process here only reads and
+    writes. At most `2 * n_process` batches are in flight, so memory does not
+    grow with the input.
+    """
+    import multiprocessing
+    from collections import deque as fifo
+    from itertools import islice
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if context.get_start_method() == "fork":
+        _WORKER["nlp"] = loaded.nlp  # inherited by the forked workers, nothing to load
+    spec = loaded.info.spec
+    pool = context.Pool(n_process, initializer=_init_worker, initargs=(spec, layers))
+    try:
+        in_flight: fifo[Any] = fifo()
+        while True:
+            while len(in_flight) < 2 * n_process:
+                batch = list(islice(chunks, batch_size))
+                if not batch:
+                    break
+                in_flight.append(pool.apply_async(_work, (batch, batch_size)))
+            if not in_flight:
+                break
+            yield from in_flight.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _WORKER.pop("nlp", None)
+
+
 def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 64,
             n_process: int = 1, layers: bool = True) -> Iterator[tuple[Article, Suggestions]]:
     """Run the pipeline over `articles` and yield each with its suggestions, in input order.
@@ -120,7 +212,8 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
     suggestions without reaching the pipeline. With `layers` (the default) the
     same parse also yields quote and meeting suggestions (tui.nlp.quotes,
     tui.nlp.meetings); a pipeline without a parser (the rule-based fallback)
-    gives entities only.
+    gives entities only. With `n_process` above 1 (-1: one per CPU) worker
+    processes parse and analyse the chunks (`_parallel`).
     """
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
@@ -128,54 +221,68 @@ def suggest(loaded: LoadedModel, articles: Iterable[Article], batch_size: int = 
     nlp = loaded.nlp
     info = loaded.info
     limit = _chunk_limit(nlp)
-    # Articles the pipeline has taken in and not yet given back: (index, article, chunks).
-    pending: deque[tuple[int, Article, int]] = deque()
+    if n_process == -1:
+        n_process = os.cpu_count() or 1
+    # Articles the pipeline has taken in and not yet given back: (article, chunks).
+    pending: deque[tuple[Article, int]] = deque()
 
-    def feed() -> Iterator[tuple[str, tuple[int, int]]]:
-        for index, article in enumerate(articles):
+    def feed() -> Iterator[tuple[str, int, str | None]]:
+        for article in articles:
             pieces = split_text(article.text, limit)
-            pending.append((index, article, len(pieces)))
+            pending.append((article, len(pieces)))
+            date = article.meta.get("date")
             for offset, chunk in pieces:
-                yield chunk, (index, offset)
+                yield chunk, offset, date if isinstance(date, str) else None
+
+    def in_process() -> Iterator[ChunkResult]:
+        chunks: deque[tuple[int, str | None]] = deque()
+
+        def texts() -> Iterator[str]:
+            for text, offset, date in feed():
+                chunks.append((offset, date))
+                yield text
+
+        for doc in nlp.pipe(texts(), batch_size=batch_size):
+            offset, date = chunks.popleft()
+            yield _analyse(doc, offset, date, layers, attrs)
 
     def empty(article: Article) -> Suggestions:
         return Suggestions(model=info, text_hash=article.text_hash, entities=(), tokens=())
 
+    results = (in_process() if n_process <= 1
+               else _parallel(loaded, feed(), batch_size, n_process, layers))
     tokens: list[tuple[int, int]] = []
     entities: list[EntitySuggestion] = []
     quotes: list[QuoteSuggestion] = []
     meetings: list[MeetingSuggestion] = []
     seen = 0
-    for doc, (doc_index, offset) in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size,
-                                             n_process=n_process):
-        while pending[0][2] == 0:
-            _, article, _ = pending.popleft()
-            yield article, empty(article)
-        index, article, count = pending[0]
-        if doc_index != index:  # pragma: no cover - nlp.pipe keeps the order
-            raise RuntimeError(f"the pipeline returned article {doc_index} for article {index}")
-        tokens.extend(_token_offsets(doc, offset, attrs))
-        chunk_entities = _entities(doc, article.text, offset)
-        entities.extend(chunk_entities)
-        if layers and doc.has_annotation("DEP"):
-            quotes.extend(suggest_quotes(doc, offset, chunk_entities))
-            date = article.meta.get("date")
-            meetings.extend(
-                replace(m, event=f"{seen}:{m.event}") for m in suggest_meetings(
-                    doc, offset, chunk_entities, date if isinstance(date, str) else None))
-        seen += 1
-        if seen == count:
-            pending.popleft()
-            yield article, Suggestions(model=info, text_hash=article.text_hash,
-                                       entities=tuple(entities), tokens=tuple(tokens),
-                                       quotes=tuple(quotes), meetings=_renumbered(meetings))
-            tokens = []
-            entities = []
-            quotes = []
-            meetings = []
-            seen = 0
+    try:
+        for chunk_tokens, chunk_entities, chunk_quotes, chunk_meetings in results:
+            while pending[0][1] == 0:
+                article, _ = pending.popleft()
+                yield article, empty(article)
+            article, count = pending[0]
+            tokens.extend(chunk_tokens)
+            entities.extend(chunk_entities)
+            quotes.extend(chunk_quotes)
+            meetings.extend(replace(m, event=f"{seen}:{m.event}") for m in chunk_meetings)
+            seen += 1
+            if seen == count:
+                pending.popleft()
+                yield article, Suggestions(model=info, text_hash=article.text_hash,
+                                           entities=tuple(entities), tokens=tuple(tokens),
+                                           quotes=tuple(quotes), meetings=_renumbered(meetings))
+                tokens = []
+                entities = []
+                quotes = []
+                meetings = []
+                seen = 0
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
     while pending:
-        _, article, count = pending.popleft()
+        article, count = pending.popleft()
         if count:  # pragma: no cover - the pipeline gave back fewer docs than it took in
             raise RuntimeError(f"the pipeline returned no result for article {article.id!r}")
         yield article, empty(article)
