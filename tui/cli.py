@@ -146,12 +146,16 @@ def suggest(
                                            help="Processes for nlp.pipe.")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
     = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Finish an interrupted run: keep OUTPUT's complete rows, skip the "
+                         "articles already there (same id and text) and add the rest.")]
+    = False,
 ) -> None:
     """Run the model headless and write its suggestions as native JSONL."""
     from tui.commands.suggest import run_suggest
 
     code = run_suggest(paths, output, _inherited(ctx, "model", model), batch_size=batch_size,
-                       n_process=n_process, force=force,
+                       n_process=n_process, force=force, resume=resume,
                        echo=lambda line: typer.echo(line, err=True))
     if code:
         raise typer.Exit(code)

@@ -29,7 +29,7 @@ class Echo:
         self.lines.append(line)
 
     def errors(self) -> list[str]:
-        return [line for line in self.lines if line.startswith("error:")]
+        return [line for line in self.lines if line.startswith("byline: error:")]
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -104,7 +104,7 @@ def test_nothing_readable_writes_nothing(tmp_path: Path) -> None:
     echo = Echo()
     assert run_suggest([empty_folder], out, "rules", progress=False, echo=echo) == 2
     assert echo.errors() == [
-        "error: no articles found (give .txt or .jsonl files, or folders of them)"]
+        "byline: error: no articles found (give .txt or .jsonl files, or folders of them)"]
     assert not out.exists()
 
 
@@ -114,7 +114,7 @@ def test_a_model_that_fails_to_load_writes_nothing(inputs: Path, tmp_path: Path)
     code = run_suggest([inputs], out, "xx_no_such_pipeline", progress=False, echo=echo)
     assert code == 2
     assert echo.lines == [
-        "error: cannot load spaCy pipeline 'xx_no_such_pipeline': "
+        "byline: error: cannot load spaCy pipeline 'xx_no_such_pipeline': "
         "no installed package or pipeline folder of that name"]
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
@@ -125,7 +125,7 @@ def test_an_existing_output_is_kept_unless_forced(inputs: Path, tmp_path: Path) 
     out.write_text("precious\n", encoding="utf-8")
     echo = Echo()
     assert run_suggest([inputs], out, "rules", progress=False, echo=echo) == 2
-    assert echo.errors() == [f"error: {out}: already exists (use --force to replace it, "
+    assert echo.errors() == [f"byline: error: {out}: already exists (use --force to replace it, "
                              f"or --resume to finish it)"]
     assert out.read_text(encoding="utf-8") == "precious\n"
 

@@ -145,9 +145,14 @@ def stream_file(path: Path) -> Iterator[Article]:
     Accepts and refuses exactly what `tui.formats.readers.read_file` does
     (raising its `InputError`), without holding the whole file.
     """
+    for article, _ in _stream_lines(path):
+        yield article
+
+
+def _stream_lines(path: Path) -> Iterator[tuple[Article, int | None]]:
+    """`stream_file` with each article's line (None for a `.txt`)."""
     if path.suffix.lower() != ".jsonl":
-        for article, _ in _read_file(path):
-            yield article
+        yield from _read_file(path)
         return
     try:
         handle = path.open("rb")
@@ -179,7 +184,7 @@ def stream_file(path: Path) -> Iterator[Article]:
                     raise _error(path, f"duplicate id {article.id!r} (first on line "
                                        f"{seen[article.id]})", number)
                 seen[article.id] = number
-                yield article
+                yield article, number
         except OSError as error:
             raise _error(path, f"cannot read ({error.strerror or error})") from None
     if not seen:
@@ -221,10 +226,11 @@ def survey(paths: Sequence[Path], done: Done) -> Survey:
             ids: list[str] = []
             skipped = 0
             try:
-                for article in stream_file(path):
+                for article, line in _stream_lines(path):
                     if article.id in first_source:
                         raise _error(path, f"duplicate article id {article.id!r} "
-                                           f"(first read from {first_source[article.id]})")
+                                           f"(first read from {first_source[article.id]})",
+                                     line)
                     ids.append(article.id)
                     old = done.hashes.get(article.id)
                     if old is None:
@@ -397,19 +403,19 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
     """
     out = Path(out)
     if resume and force:
-        echo("error: --resume and --force cannot be used together")
+        echo("byline: error: --resume and --force cannot be used together")
         return EXIT_FAILED
     if batch_size < 1 or (n_process < 1 and n_process != -1):
-        echo("error: the batch size and the number of processes must be at least 1")
+        echo("byline: error: the batch size and the number of processes must be at least 1")
         return EXIT_FAILED
     try:
         check_output(out, force or resume)
     except OutputError as error:
         if out.exists() and not out.is_dir():
-            echo(f"error: {out}: already exists (use --force to replace it, "
+            echo(f"byline: error: {out}: already exists (use --force to replace it, "
                  f"or --resume to finish it)")
         else:
-            echo(f"error: {error}")
+            echo(f"byline: error: {error}")
         return EXIT_FAILED
     done = Done()
     resuming = resume and out.exists()
@@ -418,15 +424,15 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
             done = read_done(out)
         found = survey([Path(p) for p in paths], done)
     except ResumeError as error:
-        echo(f"error: {error}")
+        echo(f"byline: error: {error}")
         return EXIT_FAILED
     for input_error in found.errors:
-        echo(f"error: {input_error}")
+        echo(f"byline: error: {input_error}")
     if not found.files:
         if not found.errors:
-            echo("error: no articles found (give .txt or .jsonl files, or folders of them)")
+            echo("byline: error: no articles found (give .txt or .jsonl files, or folders of them)")
         else:
-            echo("error: no articles could be read; nothing written")
+            echo("byline: error: no articles could be read; nothing written")
         return EXIT_FAILED
 
     from tui.nlp.models import ModelError, load_model
@@ -435,13 +441,13 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
     try:
         loaded = load_model(model)
     except ModelError as error:
-        echo(f"error: {error}")
+        echo(f"byline: error: {error}")
         return EXIT_FAILED
     if loaded.warning:
         echo(f"warning: {loaded.warning}")
     ours = (loaded.info.name, loaded.info.version)
     if done.model is not None and done.model != ours:
-        echo(f"error: {out}: its rows are from {_model_name(done.model)}, not "
+        echo(f"byline: error: {out}: its rows are from {_model_name(done.model)}, not "
              f"{_model_name(ours)}; cannot resume (use the same --model, or --force to "
              f"replace the file)")
         return EXIT_FAILED
@@ -465,11 +471,11 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
              f"(of {todo}); run again with --resume to finish")
         return EXIT_INTERRUPTED
     except InputError as error:  # a file changed between the two passes
-        echo(f"error: {error} (changed while running?); {appender.written} "
+        echo(f"byline: error: {error} (changed while running?); {appender.written} "
              f"article{_s(appender.written)} written to {out}; --resume finishes it")
         return EXIT_FAILED
     except OSError as error:
-        echo(f"error: {out}: cannot write ({error.strerror or error})")
+        echo(f"byline: error: {out}: cannot write ({error.strerror or error})")
         return EXIT_FAILED
     finally:
         close = getattr(results, "close", None)

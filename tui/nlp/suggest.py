@@ -3,9 +3,11 @@
 Every article is cut into chunks of at most `MAX_CHUNK_CHARS` characters (and
 never more than the pipeline's `max_length`), at paragraph breaks where
 possible, then line breaks, sentence ends, whitespace, and as a last resort
-anywhere. All chunks of all articles go through one `nlp.pipe` call, so
-batching and `n_process` work across articles; each chunk's offset is added
-back, so every token and entity offset is valid in the whole article text.
+anywhere. All chunks of all articles go through one `nlp.pipe` stream, so
+batching works across articles; with `n_process` above 1, worker processes
+each parse and analyse whole batches of chunks and send back only the results
+(not the docs). Each chunk's offset is added back, so every token and entity
+offset is valid in the whole article text.
 An entity is never longer than its chunk: one that straddles a cut comes out
 as two pieces or not at all (cuts fall between paragraphs where they can,
 which entities rarely cross).
