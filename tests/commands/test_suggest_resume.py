@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.commands.test_suggest_command import Echo, read_rows
 from tui.commands import suggest as command
 from tui.commands.suggest import (
     EXIT_INTERRUPTED,
@@ -37,22 +38,6 @@ SENTENCES = [
     "Prices rose 12 percent in France.",
     "Angela Merkel spoke with Emmanuel Macron in Paris.",
 ]
-
-
-class Echo:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def __call__(self, line: str) -> None:
-        assert "\n" not in line
-        self.lines.append(line)
-
-    def errors(self) -> list[str]:
-        return [line for line in self.lines if line.startswith("byline: error:")]
-
-
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture

@@ -62,9 +62,9 @@ from tui.formats.readers import (
     SURROGATE,
     SurrogateError,
     clean_json,
-    decode_text,
     json_type,
     parse_json_line,
+    read_text_file,
     shown_name,
 )
 
@@ -194,13 +194,7 @@ def quote_kind(text: str, content: Span) -> QuoteKind:
 def read_doccano(path: Path) -> list[ImportedArticle]:
     """The articles of a doccano JSONL file of either schema; raises `InputError`."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
-    content = decode_text(path, data, lines=True)
-    if not content.strip():
-        raise InputError(shown_name(path), "empty file")
+    content = read_text_file(path)
     lines = content.split("\n")
     truncated = not content.endswith("\n")
     stem = shown_name(path.stem)

@@ -52,9 +52,9 @@ from tui.formats.readers import (
     NotFiniteError,
     SurrogateError,
     clean_json,
-    decode_text,
     finite_float,
     json_type,
+    read_text_file,
     reject_constant,
     shown_name,
 )
@@ -224,13 +224,7 @@ def _tasks(path: Path, content: str) -> list[tuple[Any, int, str]]:
 def read_labelstudio(path: Path, *, predictions: bool = False) -> list[ImportedArticle]:
     """The annotations (or, with `predictions`, the predictions) of a Label Studio export."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
-    content = decode_text(path, data, lines=True)
-    if not content.strip():
-        raise InputError(shown_name(path), "empty file")
+    content = read_text_file(path)
     stem = shown_name(path.stem)
     source = shown_name(path)
     articles: list[ImportedArticle] = []

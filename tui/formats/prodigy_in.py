@@ -36,9 +36,9 @@ from tui.formats.readers import (
     SURROGATE,
     SurrogateError,
     clean_json,
-    decode_text,
     json_type,
     parse_json_line,
+    read_text_file,
     shown_name,
 )
 
@@ -69,13 +69,7 @@ class _TaskError(ValueError):
 def read_prodigy(path: Path) -> ProdigyRead:
     """The accepted tasks of a Prodigy JSONL file; raises `InputError`."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
-    content = decode_text(path, data, lines=True)
-    if not content.strip():
-        raise InputError(shown_name(path), "empty file")
+    content = read_text_file(path)
     lines = content.split("\n")  # not splitlines(): U+2028 and friends are valid in JSON
     truncated = not content.endswith("\n")
     stem = shown_name(path.stem)

@@ -256,6 +256,19 @@ def finite_float(literal: str) -> float:
     return value
 
 
+def read_text_file(path: Path) -> str:
+    """The text of a file an importer reads line by line (UTF-8, BOM dropped); raises
+    `InputError` for a file that cannot be read, is not UTF-8 text or is empty."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
+    content = decode_text(path, data, lines=True)
+    if not content.strip():
+        raise InputError(shown_name(path), "empty file")
+    return content
+
+
 def read_jsonl_rows(path: Path) -> list[tuple[Article, dict[str, Any], int]]:
     """Each line of a JSONL file as its article, the JSON object it came from and its line
     number, read as strictly as `read_file` reads (raises `InputError`)."""
