@@ -217,6 +217,37 @@ def import_(
 
 
 @app.command()
+def review(
+    ctx: typer.Context,
+    stores: Annotated[list[Path], typer.Argument(
+        metavar="STORE...", help="The annotators' gold stores.")],
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="The merged gold store to write (new, or one being "
+                               "adjudicated already).", dir_okay=False)],
+    annotator: AnnotatorOption = None,
+) -> None:
+    """Adjudicate: settle where annotators disagree, with keys; write a merged gold store."""
+    import getpass
+
+    from tui.commands.review import prepare_review
+    from tui.store.gold import StoreError
+
+    who = annotator or _inherited(ctx, "annotator", None) or getpass.getuser()
+    try:
+        session = prepare_review(stores, output, who)
+    except (StoreError, ValueError) as error:
+        raise _fail(str(error)) from None
+    if not session.reviews:
+        session.merged.close()
+        typer.echo(f"Nothing to adjudicate: no article has two annotators; "
+                   f"{session.passed} article(s) passed through to {output}", err=True)
+        return
+    from tui.app.adjudicate import AdjudicationApp
+
+    AdjudicationApp(session).run()
+
+
+@app.command()
 def agreement(
     stores: Annotated[list[Path], typer.Argument(
         metavar="STORE...", help="Gold stores (each annotator's own, or several annotators "

@@ -27,7 +27,7 @@ def _span(item: Item) -> Span:
     return Span(item.start, item.end) if isinstance(item, EntityItem) else item.anchor
 
 
-def _key(item: Item) -> object:
+def item_key(item: Item) -> object:
     """What two annotators' items must share to agree."""
     if isinstance(item, EntityItem):
         return (item.start, item.end, item.label)
@@ -81,15 +81,15 @@ def review_article(records: Sequence[AnnotationRecord]) -> ArticleReview:
     found: list[Disagreement] = []
     for layer in (ENTITIES, QUOTES, MEETINGS):
         by_name = {r.annotator: _gold(r, layer) for r in records}
-        keys = [{_key(i) for i in items} for items in by_name.values()]
+        keys = [{item_key(i) for i in items} for items in by_name.values()]
         shared = set.intersection(*keys)
         taken: set[object] = set()
         for item in by_name[names[0]]:
-            if _key(item) in shared and _key(item) not in taken:
+            if item_key(item) in shared and item_key(item) not in taken:
                 agreed.append(item)
-                taken.add(_key(item))
+                taken.add(item_key(item))
         rest = [(name, item) for name, items in by_name.items() for item in items
-                if _key(item) not in shared]
+                if item_key(item) not in shared]
         found.extend(_clusters(layer, names, rest))
     agreed.sort(key=lambda i: (_span(i).start, _span(i).end))
     found.sort(key=lambda d: ((ENTITIES, QUOTES, MEETINGS).index(d.layer), d.span.start))
@@ -140,3 +140,14 @@ status and provenance; an id two picked items share is replaced by a fresh one."
             item_id = f"{prefix}:{n}"
         out[item_id] = replace(item, id=item_id, annotator=item.annotator or annotator)
     return out
+
+
+def taken_side(disagreement: Disagreement, items: Sequence[Item]) -> str | None:
+    """The annotator whose items at `disagreement` are all among `items` (a merged
+    record's), else None. A side with no items there cannot be told from an unsettled
+    disagreement, so it is never returned."""
+    present = {item_key(item) for item in items}
+    for who, options in disagreement.options.items():
+        if options and all(item_key(item) in present for item in options):
+            return who
+    return None

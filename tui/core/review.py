@@ -96,7 +96,8 @@ def _meeting_kinds(gold: MeetingSuggestion, model: MeetingSuggestion) -> list[st
     return kinds
 
 
-def _describe(text: str, value: QuoteSuggestion | MeetingSuggestion) -> str:
+def describe(text: str, value: QuoteSuggestion | MeetingSuggestion) -> str:
+    """A quote or meeting in a few words: its content and speaker, its trigger and who."""
     if isinstance(value, QuoteSuggestion):
         return (f"{_span_text(text, value.content)[:60]} by "
                 f"{_span_text(text, value.speaker_ref or value.speaker)}")
@@ -109,15 +110,15 @@ def _layer_differences(text: str, layer: str,
     value, suggestion = item.value, item.suggestion
     anchor = item.anchor
     if item.status is Status.ADDED:
-        return [Difference(layer, "missed", anchor, item.id, _describe(text, value), "—")]
+        return [Difference(layer, "missed", anchor, item.id, describe(text, value), "—")]
     if suggestion is None or item.status is Status.ACCEPTED:
         return []
-    model = _describe(text, suggestion)
+    model = describe(text, suggestion)
     if item.status is Status.REJECTED:
         return [Difference(layer, "spurious", anchor, item.id, "—", model)]
     kinds = (_quote_kinds(value, suggestion) if isinstance(value, QuoteSuggestion)
              else _meeting_kinds(value, suggestion))
-    return [Difference(layer, kind, anchor, item.id, _describe(text, value), model)
+    return [Difference(layer, kind, anchor, item.id, describe(text, value), model)
             for kind in kinds]
 
 
