@@ -66,6 +66,7 @@ from tui.formats.readers import (
     parse_json_line,
     read_text_file,
     shown_name,
+    text_problem,
 )
 
 QUOTE = "QUOTE"
@@ -230,13 +231,9 @@ def _read_line(obj: Any, number: int, stem: str, source: str, fail: _Fail) -> Im
     text = obj.get("text")
     if text is None:
         raise fail('missing "text"')
-    if not isinstance(text, str):
-        raise fail(f'"text" must be a string, not {json_type(text)}')
-    if not text.strip():
-        raise fail('"text" is empty')
-    surrogate = SURROGATE.search(text)
-    if surrogate is not None:
-        raise fail(f'"text" holds an unpaired surrogate (U+{ord(surrogate.group()):04X})')
+    problem = text_problem(text)
+    if problem is not None:
+        raise fail(problem)
     raw_id = obj.get("id")
     if (isinstance(raw_id, str) and raw_id.strip() and not SURROGATE.search(raw_id)) or (
             _is_int(raw_id)):

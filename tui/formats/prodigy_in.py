@@ -40,6 +40,7 @@ from tui.formats.readers import (
     parse_json_line,
     read_text_file,
     shown_name,
+    text_problem,
 )
 
 GOLD_ANSWERS = frozenset({"accept"})
@@ -102,13 +103,9 @@ def _read_task(task: Any, number: int, default_id: str, source: str) -> Imported
     if "text" not in task:
         raise _TaskError('missing "text"')
     text = task["text"]
-    if not isinstance(text, str):
-        raise _TaskError(f'"text" must be a string, not {json_type(text)}')
-    if not text.strip():
-        raise _TaskError('"text" is empty')
-    surrogate = SURROGATE.search(text)
-    if surrogate is not None:
-        raise _TaskError(f'"text" holds an unpaired surrogate (U+{ord(surrogate.group()):04X})')
+    problem = text_problem(text)
+    if problem is not None:
+        raise _TaskError(problem)
     raw_meta = task.get("meta")
     if raw_meta is None:
         raw_meta = {}

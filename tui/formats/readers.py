@@ -323,20 +323,28 @@ def parse_json_line(path: Path, line: str, number: int, last_unterminated: bool)
         raise _error(path, "invalid JSON: nested too deeply", number) from None
 
 
+def text_problem(text: Any, name: str = '"text"') -> str | None:
+    """Why `text` cannot be an article's text (not a string, empty, an unpaired
+    surrogate), in words naming it as `name`; None if it can."""
+    if not isinstance(text, str):
+        return f"{name} must be a string, not {json_type(text)}"
+    if not text.strip():
+        return f"{name} is empty"
+    surrogate = SURROGATE.search(text)
+    if surrogate is not None:
+        return f"{name} holds an unpaired surrogate (U+{ord(surrogate.group()):04X})"
+    return None
+
+
 def _article_of(path: Path, obj: Any, number: int, stem: str, source: str) -> Article:
     if not isinstance(obj, dict):
         raise _error(path, f"not a JSON object ({json_type(obj)})", number)
     if "text" not in obj:
         raise _error(path, 'missing "text"', number)
     text = obj["text"]
-    if not isinstance(text, str):
-        raise _error(path, f'"text" must be a string, not {json_type(text)}', number)
-    if not text.strip():
-        raise _error(path, '"text" is empty', number)
-    surrogate = SURROGATE.search(text)
-    if surrogate is not None:
-        raise _error(path, f'"text" holds an unpaired surrogate '
-                           f"(U+{ord(surrogate.group()):04X})", number)
+    problem = text_problem(text)
+    if problem is not None:
+        raise _error(path, problem, number)
     raw_id = obj.get("id")
     if raw_id is None:
         article_id = f"{stem}-{number}"
