@@ -254,10 +254,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             return None
         start, end = self._lines[index]
         column = x - self.styles.padding.left + self.scroll_offset.x
-        used = 0
         for offset in range(start, end):
-            used += cell_len(self._text[offset])
-            if used > column:
+            # The width of the line up to and with this code point, measured as it is
+            # drawn: an emoji sequence joined by ZWJ is one picture, not the sum of its
+            # code points.
+            if cell_len(self._text[start:offset + 1]) > column:
                 return offset
         return None
 

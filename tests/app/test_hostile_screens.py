@@ -1,0 +1,95 @@
+"""Every hostile seed in the real app: every entity span clicked, every screen visited
+(layers, help, label picker, review, library, model report); the app stays up, no
+file is written anywhere, and the text on screen is the article's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from tests.app.helpers import article_screen, make_app
+from tests.conftest import SEEDS
+from tui.app.screens.article import ArticleScreen
+from tui.app.widgets.article_view import ArticleView
+from tui.core.text import display_safe
+from tui.formats.readers import read_paths
+from tui.store.gold import GoldStore
+
+HOSTILE = SEEDS / "hostile"
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory: pytest.TempPathFactory,
+                  loaded_model: object) -> Iterator[Path]:
+    from tui.nlp.suggest import suggest
+
+    db = tmp_path_factory.mktemp("hostile-screens") / "gold.json"
+    articles = read_paths([HOSTILE]).articles
+    with GoldStore.open(db) as store:
+        for article, suggestions in suggest(loaded_model, articles):  # type: ignore[arg-type]
+            store.put_article(article)
+            store.put_suggestions(article.id, suggestions)
+    yield db
+
+
+def files_under(*folders: Path) -> set[Path]:
+    return {p for folder in folders for p in folder.rglob("*") if p.is_file()}
+
+
+async def test_click_every_span_and_visit_every_screen(hostile_store: Path,
+                                                       tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a payload writing "here" would land in tmp_path
+    watched = (tmp_path, HOSTILE)
+    before = files_under(*watched)
+    app = make_app(hostile_store, paths=[HOSTILE])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for article in app.ctx.articles:
+            app.switch_screen(ArticleScreen(app.ctx, article))
+            await pilot.pause()
+            screen = article_screen(app)
+            session = screen.session
+            assert session is not None, article.id
+            view = screen.query_one(ArticleView)
+            for item in list(session.ordered())[:12]:
+                view.show_offset(item.start)
+                await pilot.pause()
+                line = view.line_of(item.start)
+                start, _ = view.line_range(line)
+                x = view.styles.padding.left + cell_len(
+                    display_safe(article.text[start:item.start]).replace("\t", " "))
+                y = line - view.scroll_offset.y
+                await pilot.click(ArticleView, offset=(x, y))
+                assert app.is_running
+                assert session.current is not None, (article.id, item.id)
+                assert session.current.start <= item.start < session.current.end or \
+                    session.current.id == item.id, (article.id, item.id)
+            await pilot.press("a", "x", "t", "t", "t", "question_mark")
+            await pilot.pause()
+            await pilot.press("escape", "l")
+            await pilot.pause()
+            await pilot.press("escape", "R")
+            await pilot.pause()
+            await pilot.press("escape", "c")
+            await pilot.pause()
+            assert app.is_running, article.id
+            # What is on screen is the article's own text, made safe to draw.
+            view = article_screen(app).query_one(ArticleView)
+            for y in range(min(view.size.height, view.line_count)):
+                drawn = "".join(segment.text for segment in view.render_line(y))
+                start, end = view.line_range(view.scroll_offset.y + y)
+                assert drawn.rstrip() == display_safe(
+                    article.text[start:end]).replace("\t", " ").rstrip(), (article.id, y)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert app.is_running
+    assert files_under(*watched) == before
