@@ -23,7 +23,16 @@ from tui.formats.errors import OutputError
 from tui.formats.jsonl_out import check_output, encode_row, write_encoded, write_jsonl
 from tui.formats.labelstudio import labelstudio_config, labelstudio_task
 from tui.formats.native import gold_row, gold_row_stored, suggestion_row
-from tui.store.gold import GoldStore, StoreError, gc_paused, read_shard_tables
+from tui.store.gold import (
+    GoldStore,
+    StoreError,
+    backups_dir,
+    gc_paused,
+    journal_path,
+    lock_path,
+    read_shard_tables,
+    shards_dir,
+)
 from tui.store.shard import Doc
 
 
@@ -55,8 +64,9 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
     check_export(fmt, include_pending)
     if not db.exists():
         raise StoreError(f"{db}: no gold store here (nothing annotated yet?)")
-    if out.exists() and out.resolve() == db.resolve():
-        raise OutputError(out, "is the gold store itself: choose another output file")
+    if is_store_file(out, db):
+        raise OutputError(out, "is part of the gold store (its index, journal, lock, shards "
+                               "or backups): choose another output file")
     if fmt != "brat" and out.is_dir() and not (fmt == "spacy" and dev_fraction):
         raise OutputError(out, "is a folder, not a file")
     if dev_fraction and fmt != "spacy":
@@ -85,10 +95,29 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
             rows = export_rows(entries, fmt, include_pending=include_pending)
         with gc_paused():
             if fmt == "brat":
-                return write_brat(rows, out, force=force, protected=(db,))
+                return write_brat(rows, out, force=force, protected=store_files(db))
             return write_jsonl(out, rows, force=force)
     finally:
         store.close()
+
+
+def store_files(db: Path) -> list[Path]:
+    """The files a gold store is made of that exist now (an export must never replace one)."""
+    found = [p for p in (db, journal_path(db), lock_path(db)) if p.exists()]
+    for folder in (shards_dir(db), backups_dir(db)):
+        if folder.is_dir():
+            found.extend(p for p in folder.rglob("*") if p.is_file())
+    return found
+
+
+def is_store_file(out: Path, db: Path) -> bool:
+    """True where `out` is one of the gold store's files or lies in one of its folders."""
+    target = Path(os.path.realpath(out))
+    if target in {Path(os.path.realpath(p)) for p in (db, journal_path(db), lock_path(db))}:
+        return True
+    return any(target == Path(os.path.realpath(folder))
+               or Path(os.path.realpath(folder)) in target.parents
+               for folder in (shards_dir(db), backups_dir(db)))
 
 
 # ------------------------------------------------------------ CoNLL, Label Studio, spaCy

@@ -26,14 +26,19 @@ def replace_controls(text: str) -> str:
 
 
 #: Invisible characters that reorder or hide text (bidi embeddings, overrides and
-#: isolates, directional marks, zero-width spaces, word joiner, BOM): drawn as
+#: isolates, directional marks, zero-width spaces, word joiner, invisible operators,
+#: soft hyphen, deprecated format characters, interlinear annotation marks, BOM, and
+#: the line and paragraph separators, which take no cell): drawn as
 #: visible one-cell placeholders so an article cannot disguise what it says. The
 #: zero-width joiner stays, so emoji sequences draw as one picture. A tab is
 #: drawn as one space.
 _INVISIBLE: dict[int, str] = {
     **{code: "\u2426" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
                                     *range(0x2066, 0x206A))},
-    **{code: "\u2423" for code in (0x200B, 0x200C, 0x2060, 0xFEFF)},
+    **{code: "\u2423" for code in (0x00AD, 0x180E, 0x200B, 0x200C, 0x2060,
+                                    *range(0x2061, 0x2065), *range(0x206A, 0x2070),
+                                    0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)},
+    **{code: "\u2424" for code in (0x2028, 0x2029)},
     0x09: " ",
 }
 

@@ -112,7 +112,7 @@ def describe_layer_item(session: LayerSession[Any], item: LayerItem[Any] | None)
         who = "; ".join(_span_text(session, p, 30) for p in value.participants)
         when = _span_text(session, value.time)
         if value.time is not None:
-            when += f" ({value.date})" if value.date else " (no date)"
+            when += f" ({_clean(value.date, 12)})" if value.date else " (no date)"
         rows = [("Trigger", _span_text(session, value_anchor(value))),
                 ("With", _clean(who, 90) if who else "—"),
                 ("Place", _span_text(session, value.place)), ("Time", when)]
@@ -122,9 +122,9 @@ def describe_layer_item(session: LayerSession[Any], item: LayerItem[Any] | None)
     if item.suggestion is None:
         rows.append(("Model", "none (added by hand)"))
     elif item.status is Status.CORRECTED:
-        rows.append(("Model", (item.model or session.model).label + " (corrected)"))
+        rows.append(("Model", _clean((item.model or session.model).label, 60) + " (corrected)"))
     else:
-        rows.append(("Model", (item.model or session.model).label))
+        rows.append(("Model", _clean((item.model or session.model).label, 60)))
     if item.annotator:
         rows.append(("By", _clean(item.annotator, 40)))
     _rows(text, rows)

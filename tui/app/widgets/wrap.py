@@ -38,8 +38,9 @@ def wrap_lines(text: str, width: int) -> list[tuple[int, int]]:
                 line_start = word_start
                 used = 0
             if need > width:
-                # Cut a long word into pieces of at most `width` cells.
-                piece_start = word_start
+                # Cut a long word into pieces of at most `width` cells (the first piece
+                # from the line's start: zero-width characters before the word stay in it).
+                piece_start = line_start
                 piece_used = 0
                 for offset, char in enumerate(stripped):
                     char_cells = cell_len(char)

@@ -1,0 +1,255 @@
+"""The real app, run under a pseudo-terminal, never writes an article's escape sequences.
+
+`test_hostile.py` checks what the widgets render; this test checks the bytes
+that actually reach the terminal. It starts `python -m tui annotate` on a
+hostile article under a pty sized 120x40, drives it with a few keys, and reads
+every byte the app writes until it exits. None of the article's terminal
+sequences (OSC 52 clipboard write, window title, DCS, C1 CSI, cursor report,
+screen clear) may be among them, the placeholders that replace them must be, no
+`[@click=...]` payload may run, and the app must exit cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pty = pytest.importorskip("pty")
+fcntl = pytest.importorskip("fcntl")
+termios = pytest.importorskip("termios")
+
+if not sys.platform.startswith("linux"):  # pragma: no cover - the pty dance is Linux-tested
+    pytest.skip("pty test runs on Linux only", allow_module_level=True)
+
+REPO = Path(__file__).resolve().parents[2]
+COLUMNS, LINES = 120, 40
+DEADLINE = 20.0  # seconds, for the whole run
+
+ESC = "\x1b"
+BEL = "\x07"
+
+#: Sequences carried by the article, each with a unique marker, none of which may
+#: ever reach the terminal in any form an emulator would act on.
+OSC52 = f"{ESC}]52;c;SEVJTExP{BEL}"          # clipboard write ("HELLO")
+TITLE = f"{ESC}]0;PWNED-TITLE{BEL}"          # window title
+TITLE_ST = f"{ESC}]2;PWNED-ST-TITLE{ESC}\\"  # window title, ST-terminated
+DCS = f"{ESC}P1$qPWNED-DCS{ESC}\\"            # device control string
+C1_CSI = "\x9b31mPWNED-C1"                   # 8-bit CSI: red text
+CLEAR = f"{ESC}[2J{ESC}[H"                   # clear screen, home
+REPORT = f"{ESC}[6n"                          # cursor position report request
+HYPERLINK = f"{ESC}]8;;file:///etc/passwd{ESC}\\PWNED-LINK{ESC}]8;;{ESC}\\"
+
+
+def _hostile_text(shot_dir: Path) -> str:
+    click_shot = f"[@click=app.screenshot('pwned.svg','{shot_dir}')]SHOT-ME[/]"
+    return (
+        f"date 2025-07-14\n\n"
+        f"BERLIN (dpa) - Hostile headline {TITLE} with a clipboard write {OSC52} here.\n\n"
+        f"Researchers said the screen clear {CLEAR} and the report {REPORT} are old tricks. "
+        f"A device string {DCS} and the C1 byte {C1_CSI} go next to a lone escape {ESC} "
+        f"and bells {BEL}{BEL}. A titled {TITLE_ST} line and a link {HYPERLINK}.\n\n"
+        f"Markup must stay text: [@click=app.quit]QUIT-ME[/] and "
+        f"[link=file:///etc/passwd]PASSWD-LINK[/link] and {click_shot} and "
+        f"[bold red]NOT-BOLD[/] said Jonas Weber on Monday in Bonn.\n"
+    )
+
+
+def _hostile_jsonl(shot_dir: Path) -> str:
+    record = {
+        "id": "[bold red]wire[/]",
+        "text": (f"ISTANBUL: The wire text {ESC}]52;c;V0lSRQ=={BEL} and "
+                 f"[@click=app.screenshot('wire.svg','{shot_dir}')]WIRE-SHOT[/] "
+                 f"was sent by Mehmet Kaya on Tuesday."),
+        "meta": {"title": f"Wire {ESC}]0;PWNED-META-TITLE{BEL} [@click=app.quit]Q[/]",
+                 "date": "2025-10-01"},
+    }
+    return json.dumps(record) + "\n"
+
+
+class _Pty:
+    """A child process on a pty; every byte it writes is kept in `output`."""
+
+    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.master, slave = pty.openpty()
+        winsize = termios.TIOCSWINSZ
+        fcntl.ioctl(slave, winsize, bytes(bytearray(
+            [LINES & 0xFF, LINES >> 8, COLUMNS & 0xFF, COLUMNS >> 8, 0, 0, 0, 0])))
+        self.output = bytearray()
+        self.proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave,
+            start_new_session=True, close_fds=True,
+        )
+        os.close(slave)
+
+    def read(self, seconds: float, until: bytes | None = None) -> None:
+        """Read for `seconds`, or until `until` has been seen, or until the child's end."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if until is not None and until in self.output:
+                return
+            ready, _, _ = select.select([self.master], [], [], min(left, 0.1))
+            if not ready:
+                if self.proc.poll() is not None:
+                    return
+                continue
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: the child closed its side of the pty
+                return
+            if not chunk:
+                return
+            self.output += chunk
+
+    def wait_for(self, marker: bytes, seconds: float) -> bool:
+        """Read until `marker` appears in what is written from now on."""
+        mark = len(self.output)
+        end = time.monotonic() + seconds
+        while marker not in self.output[mark:] and (left := end - time.monotonic()) > 0:
+            if not self._read_once(left):
+                break
+        return marker in self.output[mark:]
+
+    def settle(self, seconds: float, quiet: float = 0.3) -> None:
+        """Read until something new was written and then nothing for `quiet` seconds."""
+        mark = len(self.output)
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.master], [], [], min(left, quiet))
+            if not ready:
+                if len(self.output) > mark or self.proc.poll() is not None:
+                    return
+                continue
+            if not self._read_once(0):
+                return
+
+    def _read_once(self, seconds: float) -> bool:
+        """One read of what is ready within `seconds`; False once the child is gone."""
+        ready, _, _ = select.select([self.master], [], [], min(seconds, 0.1))
+        if not ready:
+            return self.proc.poll() is None
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:  # EIO: the child closed its side of the pty
+            return False
+        self.output += chunk
+        return bool(chunk)
+
+    def send(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        os.close(self.master)
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("TEXTUAL", "BYLINE", "PYTEST", "COLUMNS", "LINES"))}
+    config_home = tmp / "config"
+    config_home.mkdir()
+    env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES),
+               XDG_CONFIG_HOME=str(config_home), PYTHONPATH=str(REPO),
+               LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONIOENCODING="utf-8")
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def _decoded(output: bytes) -> str:
+    # surrogateescape keeps any byte that is not UTF-8 visible as U+DC80..U+DCFF.
+    return output.decode("utf-8", errors="surrogateescape")
+
+
+def test_article_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    # A hostile file name too: its ESC must not reach the terminal either.
+    article = work / f"hostile{ESC}]0;PWNED-FILE{BEL}.txt"
+    article.write_text(_hostile_text(work), encoding="utf-8")
+    wire = work / "wire.jsonl"
+    wire.write_text(_hostile_jsonl(work), encoding="utf-8")
+    store = work / "gold.json"
+    before = set(work.iterdir())
+
+    argv = [sys.executable, "-m", "tui", "annotate", str(article), str(wire),
+            "--db", str(store), "--model", "rules", "--annotator", "tester"]
+    term = _Pty(argv, cwd=work, env=_env(tmp_path))
+    start = time.monotonic()
+    try:
+        # The article is on screen once its last paragraph is drawn.
+        assert term.wait_for(b"NOT-BOLD", 15.0), _decoded(bytes(term.output))[-2000:]
+        term.settle(3.0)
+        # Each key waits for its effect on screen, so that keys never run together
+        # (an ESC followed too soon by another key would be read as Alt+key).
+        help_text = b"remap them in the config"
+        library = b"[bold red]wire["
+        for key, effect in ((b"n", None), (b"n", None), (b"a", None),
+                            (b"?", help_text), (b"\x1b", None),
+                            (b"t", None), (b"t", None), (b"t", None),
+                            (b"b", library), (b"\r", b"NOT-BOLD"), (b"n", None),
+                            (b"b", library), (b"\x1b[B", None), (b"\r", b"WIRE-SHOT"),
+                            (b"?", help_text), (b"\x1b", None)):
+            term.send(key)
+            if effect is not None:
+                seen = term.wait_for(effect, 8.0)
+                assert seen, (key, effect, _decoded(bytes(term.output))[-1500:])
+            term.settle(5.0)
+        term.send(b"q")
+        term.read(max(DEADLINE - (time.monotonic() - start), 5.0))
+        try:
+            code: int | None = term.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None  # still running after "q": killed by close()
+    finally:
+        term.close()
+
+    text = _decoded(bytes(term.output))
+    tail = text[-1500:]
+
+    # No article sequence in any form a terminal would act on (Rich drops a BEL,
+    # so the prefixes up to the marker are checked as well as the whole sequences).
+    for sequence in (OSC52, TITLE, TITLE_ST, DCS, HYPERLINK, C1_CSI,
+                     f"{ESC}]52;c;SEVJTExP", f"{ESC}]0;PWNED-TITLE", f"{ESC}]2;PWNED-ST",
+                     f"{ESC}P1$qPWNED", f"{ESC}]0;PWNED-FILE",
+                     f"{ESC}]0;PWNED-META", f"{ESC}]52;c;V0lSRQ==",
+                     f"{ESC}]8;;file:///etc/passwd"):
+        assert sequence not in text, f"article sequence reached the terminal: {sequence!r}"
+    for found in re.finditer("PWNED", text):
+        # Whatever precedes a marker is a placeholder, never a live OSC/DCS opener.
+        before_marker = text[max(found.start() - 12, 0):found.start()]
+        assert f"{ESC}]" not in before_marker and f"{ESC}P" not in before_marker, \
+            repr(text[max(found.start() - 40, 0):found.start() + 20])
+    # No raw C1 control anywhere: as characters, or as bytes that are not UTF-8.
+    assert not [char for char in text if "\x80" <= char <= "\x9f"], "C1 control written"
+    assert not [char for char in text if "\udc80" <= char <= "\udcff"], "output is not UTF-8"
+    # No live hyperlink (OSC 8) to the article's target, from the text or the markup.
+    assert not re.search(r"\x1b\]8;[^\x07\x1b]*etc/passwd", text)
+
+    assert code == 0, f"exit code {code}; output ends with {tail!r}"
+
+    # The text was drawn: its placeholders and markers are in the output.
+    assert "\u241b" in text, "ESC placeholder never drawn"          # ␛
+    assert "\u2407" in text, "BEL placeholder never drawn"          # ␇
+    assert "\ufffd31mPWNED-C1" in text, "C1 CSI placeholder never drawn"
+    for marker in ("PWNED-TITLE", "SEVJTExP", "PWNED-DCS", "QUIT-ME", "PASSWD-LINK",
+                   "SHOT-ME", "[@click=app.quit]", "hostile\u241b]0;PWNE",  # its file name
+                   "[bold red]wire[", "WIRE-SHOT", "V0lSRQ==",  # the second article
+                   "Wire \u241b]0;PWNED-META-TITLE\u2407 [@click=app.quit]"):
+        assert marker in text, f"never drawn: {marker!r}"
+
+    # The app wrote nothing but its store beside the articles: no screenshot ran.
+    assert not (work / "pwned.svg").exists()
+    assert not (work / "wire.svg").exists()
+    created = {path.name for path in set(work.iterdir()) - before}
+    assert created, "the store was never written"
+    assert all(name.startswith("gold") for name in created), sorted(created)
