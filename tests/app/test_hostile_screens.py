@@ -93,3 +93,34 @@ async def test_click_every_span_and_visit_every_screen(hostile_store: Path,
         await pilot.press("escape")
         assert app.is_running
     assert files_under(*watched) == before
+
+
+@pytest.mark.parametrize("article_id", ["emoji", "cjk", "combining", "bidi"])
+async def test_a_keyboard_selection_is_exactly_the_text_between_its_offsets(
+        hostile_store: Path, article_id: str) -> None:
+    app = make_app(hostile_store, paths=[HOSTILE])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        article = next(a for a in app.ctx.articles if a.id == article_id)
+        app.switch_screen(ArticleScreen(app.ctx, article))
+        await pilot.pause()
+        screen = article_screen(app)
+        session = screen.session
+        assert session is not None
+        view = screen.query_one(ArticleView)
+        # From a token near the middle, select three tokens with the keyboard.
+        middle = len(session.tokens) // 2
+        view.move_cursor(middle, keep_anchor=False)
+        await pilot.press("v", "shift+right", "shift+right")
+        selection = view.selection_span()
+        assert selection is not None
+        first, last = session.tokens.span(middle), session.tokens.span(middle + 2)
+        assert (selection.start, selection.end) == (first.start, last.end)
+        # The drawn cells of the selection are exactly its characters.
+        line = view.line_of(selection.start)
+        _, end = view.line_range(line)
+        if selection.end <= end:
+            shown = display_safe(article.text[selection.start:selection.end])
+            drawn = "".join(s.text for s in view.render_line(line - view.scroll_offset.y))
+            assert shown.replace("\t", " ") in drawn
+        assert app.is_running
