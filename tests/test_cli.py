@@ -157,7 +157,7 @@ def test_export_refuses_to_overwrite_and_names_the_file(annotated_store: Path,
                   "--force").returncode == 0
     error = one_line_error(byline("export", "--db", str(annotated_store), "-o",
                                   str(annotated_store), "--force"))
-    assert "gold store itself" in error
+    assert "is part of the gold store" in error
 
 
 def test_unreadable_store_is_named_and_never_overwritten(tmp_path: Path) -> None:
