@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.app.conftest import HOSTILE
 from tests.app.helpers import article_screen, make_app
-from tests.conftest import SEEDS
 from tui.app.screens.article import ArticleScreen
 from tui.app.widgets.article_view import ArticleView
 from tui.core.text import display_safe
 from tui.formats.readers import read_paths
-from tui.store.gold import GoldStore
 
-HOSTILE = SEEDS / "hostile"
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
          "\u2069", "\u200e", "\u200f", "\u061c"}
-
-
-@pytest.fixture(scope="module")
-def hostile_store(tmp_path_factory: pytest.TempPathFactory, loaded_model) -> Iterator[Path]:  # type: ignore[no-untyped-def]
-    from tui.nlp.suggest import suggest
-
-    db = tmp_path_factory.mktemp("hostile") / "gold.json"
-    articles = read_paths([HOSTILE]).articles
-    with GoldStore.open(db) as store:
-        for article, suggestions in suggest(loaded_model, articles):
-            store.put_article(article)
-            store.put_suggestions(article.id, suggestions)
-    yield db
 
 
 def test_the_unreadable_hostile_files_are_reported_not_fatal() -> None:

@@ -4,35 +4,16 @@ file is written anywhere, and the text on screen is the article's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 
+from tests.app.conftest import HOSTILE
 from tests.app.helpers import article_screen, make_app
-from tests.conftest import SEEDS
 from tui.app.screens.article import ArticleScreen
 from tui.app.widgets.article_view import ArticleView
 from tui.core.text import display_safe
-from tui.formats.readers import read_paths
-from tui.store.gold import GoldStore
-
-HOSTILE = SEEDS / "hostile"
-
-
-@pytest.fixture(scope="module")
-def hostile_store(tmp_path_factory: pytest.TempPathFactory,
-                  loaded_model: object) -> Iterator[Path]:
-    from tui.nlp.suggest import suggest
-
-    db = tmp_path_factory.mktemp("hostile-screens") / "gold.json"
-    articles = read_paths([HOSTILE]).articles
-    with GoldStore.open(db) as store:
-        for article, suggestions in suggest(loaded_model, articles):  # type: ignore[arg-type]
-            store.put_article(article)
-            store.put_suggestions(article.id, suggestions)
-    yield db
 
 
 def files_under(*folders: Path) -> set[Path]:
