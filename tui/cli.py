@@ -299,9 +299,15 @@ def doctor(
     from tui.store.doctor import repair as run_repair
     from tui.store.gold import StoreError
 
-    store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
-    if not store.exists() and not store.with_name(store.name + ".journal").exists():
-        raise _fail(f"{store}: no gold store here")
+    from tui.store.layout import journal_path, resolve_store, shards_dir
+
+    given = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
+    try:
+        store = resolve_store(given)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    if not (store.exists() or journal_path(store).exists() or shards_dir(store).is_dir()):
+        raise _fail(f"{given}: no gold store here")
     report = diagnose(store)
     for line in report.lines():
         typer.echo(line)

@@ -85,7 +85,7 @@ def test_a_shard_without_a_good_backup_is_emptied_and_said_lost(path: Path) -> N
     shard.write_bytes(b"")
     lines: list[str] = []
     repair(path, echo=lines.append)
-    assert any(line.startswith(f"lost: {shard.name} had no good backup") and
+    assert any(line.startswith(f"lost: {shard.name} had no good copy") and
                "1 annotation record(s)" in line for line in lines)
     assert items(path, "art4") == set()
     assert items(path, "art5") == {"s:0", "s:1", "s:2"}
@@ -115,7 +115,7 @@ def test_a_damaged_journal_line_loses_only_that_step(path: Path) -> None:
     assert any("line 2 is damaged" in p for p in report.problems)
     lines_out: list[str] = []
     repair(path, echo=lines_out.append)
-    assert "lost 1 damaged journal step(s) (lines 2)" in lines_out
+    assert any(line.startswith("lost: journal line 2 (") for line in lines_out), lines_out
     assert items(path, "art0") == {"s:0", "s:1", "s:2", "s:3", "s:5"}
 
 

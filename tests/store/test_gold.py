@@ -250,19 +250,30 @@ def test_torn_last_line_is_dropped(path: Path) -> None:
         assert journal(path).read_bytes() == b""
 
 
-def test_unparseable_last_line_is_dropped(path: Path) -> None:
+def test_a_damaged_last_line_with_its_newline_is_damage_not_a_torn_tail(path: Path) -> None:
+    """Only a line without its newline can be a crash's torn append: one that ends in a
+    newline was acknowledged, so a failed check there stops the store (and export) until
+    doctor --repair has run, and the repair says what it dropped."""
     store = GoldStore.open(path)
     store.save_items("a", "ana", "h", {"s:1": item(1)})
+    store.save_items("a", "ana", "h", {"s:2": item(2)})
     store.close_quietly()
-    with journal(path).open("ab") as handle:
-        handle.write(b'{"op":"items",\x00garbage\n')
+    data = bytearray(journal(path).read_bytes())
+    data[-20] ^= 0x01  # a flipped bit in the last complete line
+    journal(path).write_bytes(bytes(data))
+    before, before_journal = snapshot(path), snapshot(journal(path))
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"line 2 of 2 is damaged; see byline doctor"):
+            GoldStore.open(path, read_only=read_only)
+    assert snapshot(path) == before and snapshot(journal(path)) == before_journal
+    from tui.store.doctor import repair
+
+    said: list[str] = []
+    repair(path, echo=said.append)
+    assert any(line.startswith("lost: journal line 2 (") for line in said), said
     with GoldStore.open(path) as again:
         record = again.annotation("a", "ana")
-        assert record is not None and record.items == {"s:1": item(1)}
-        again.save_items("a", "ana", "h", {"s:2": item(2)})
-    with GoldStore.open(path) as again:
-        record = again.annotation("a", "ana")
-        assert record is not None and set(record.items) == {"s:1", "s:2"}
+        assert record is not None and set(record.items) == {"s:1"}
 
 
 def test_torn_tail_only_is_truncated(path: Path) -> None:
@@ -491,9 +502,9 @@ def test_second_writer_is_refused_and_readers_are_not(path: Path) -> None:
         child.kill()
         child.wait()
     lock = path.with_name("gold.json.lock")
-    assert lock.read_text().strip() == str(child.pid)  # left behind by the dead process
+    assert lock.read_text().split("\n")[0] == str(child.pid)  # left by the dead process
     with GoldStore.open(path) as store:
-        assert lock.read_text().strip() == str(os.getpid())
+        assert lock.read_text().split("\n")[0] == str(os.getpid())
         assert store.annotation("held", "ana") is not None
 
 

@@ -33,7 +33,7 @@ from tui.store.gold import (
     read_shard_tables,
     shards_dir,
 )
-from tui.store.shard import Doc
+from tui.store.shard import Doc, shard_name
 
 
 def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None,
@@ -186,13 +186,13 @@ def _encode_pairs(pairs: list[tuple[Doc, Doc]], all_articles: bool) -> tuple[byt
     return b"".join(lines), len(lines)
 
 
-def _export_shard(job: tuple[str, int, list[tuple[str, str]], bool]) -> tuple[bytes, int]:
-    """In a worker: the encoded native rows of one shard file's records."""
-    path, number, keys, all_articles = job
-    try:
-        tables = read_shard_tables(Path(path), number)
-    except FileNotFoundError:
-        raise StoreError(f"{path}: missing (the index lists it); see byline doctor") from None
+def _export_shard(job: tuple[str, int, list[tuple[str, str]], bool, str | None, int]
+                  ) -> tuple[bytes, int]:
+    """In a worker: the encoded native rows of one shard's records, as the store read by
+    the parent sees it (a compaction under way cannot change them)."""
+    store, number, keys, all_articles, sha256, index_seq = job
+    path = shards_dir(Path(store)) / shard_name(number)
+    tables = read_shard_tables(Path(store), number, sha256, index_seq)
     articles = {(doc["id"], doc["text_hash"]): doc for doc in tables["articles"].values()}
     wanted = set(keys)
     lines = []
@@ -220,7 +220,8 @@ def _native_chunks(store: GoldStore, annotator: str | None,
         for number, _, keys in plan:
             yield _encode_pairs(store.stored_records_of(number, keys), all_articles)
         return
-    jobs = ((str(file), number, keys, all_articles) for number, file, keys in plan if file)
+    jobs = ((str(store.path), number, keys, all_articles, *store.shard_expected(number))
+            for number, file, keys in plan if file)
     with multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable) as pool:
         done = pool.imap(_export_shard, jobs, chunksize=32)
         for number, file, keys in plan:

@@ -2,7 +2,10 @@
 the gold store, as one annotator's gold decisions or as a model's suggestions.
 
 Everything is read and checked before anything is written: a bad record stops
-the import with its file and line named, and the store is untouched.
+the import with its file and line named, and the store is untouched. The
+writing itself is all or nothing: the whole import is one batch of the store
+(`GoldStore.batch`), so a full disk, an error or a crash half-way leaves the
+store as it was, and the same import can simply be run again.
 Suggestions are stored under the model spec `import:NAME`; open the app with
 `--model import:NAME` to review them as byline's own.
 """
@@ -81,7 +84,6 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
     items, skipped = read_imported(paths, fmt, as_)
     if not items:
         raise InputError(paths[0], "nothing to import")
-    spans = 0
     with GoldStore.open(db) as store:
         if as_ == "gold":
             for item in items:
@@ -90,6 +92,19 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
                     raise StoreError(f"{db}: {who} already has decisions on article "
                                      f"{item.article.id!r}; nothing was imported")
         model = ModelInfo(name=model_name, version="", spec=f"import:{model_name}")
+        try:
+            spans = _write(store, items, as_, annotator, model)
+        except StoreError as error:
+            raise StoreError(f"{error}; nothing was imported (an import is all or nothing: "
+                             f"run it again)") from None
+    return len(items), spans, skipped
+
+
+def _write(store: GoldStore, items: list[ImportedArticle], as_: str, annotator: str,
+           model: ModelInfo) -> int:
+    """Write every item in one batch of the store; return how many spans."""
+    spans = 0
+    with store.batch():
         for item in items:
             store.put_article(item.article)
             if as_ == "suggestions":
@@ -99,7 +114,7 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
                 store.save_items(item.article.id, who, item.article.text_hash,
                                  _gold_items(item, who))
             spans += len(item.entities) + len(item.quotes) + len(item.meetings)
-    return len(items), spans, skipped
+    return spans
 
 
 def _suggestions(item: ImportedArticle, model: ModelInfo) -> Suggestions:

@@ -41,26 +41,37 @@ them, the old file kept in the backups.
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import gc
 import json
 import logging
 import os
 import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, NamedTuple, Self
 
 from tui.atomic import atomic_write_bytes
 from tui.core.layers import LayerItem, QuoteSuggestion, layer_item_from_json
 from tui.core.model import AnnotationRecord, Article, EntityItem, Suggestions
 from tui.store.journal import Journal, JournalError, ParsedJournal, encode_step, parse_journal
+from tui.store.layout import (
+    INDEX_HEAD,
+    NotRegularFileError,
+    backups_dir,
+    journal_path,
+    lock_path,
+    open_regular,
+    read_regular,
+    resolve_store,
+    shards_dir,
+)
+from tui.store.lock import LockBusy, WriterLock, lock_holder, read_holder, read_mark
 from tui.store.shard import (
     AnnotationSummary,
     Doc,
@@ -78,11 +89,12 @@ from tui.store.storage import (
     StorageFormatError,
     decode_checked,
     encode_checked,
-    read_json_object,
+    parse_json_object,
     temp_files,
 )
 
-__all__ = ["SCHEMA", "AnnotationSummary", "GoldStore", "StoreError", "StoreLockedError"]
+__all__ = ["SCHEMA", "AnnotationSummary", "GoldStore", "StoreError", "StoreLockedError",
+           "backups_dir", "journal_path", "lock_holder", "lock_path", "shards_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -112,79 +124,20 @@ def utc_now() -> str:
 # ------------------------------------------------------------------ files on disk
 
 
-def journal_path(path: Path) -> Path:
-    return path.with_name(path.name + ".journal")
+def _open_error(path: Path, error: OSError) -> StoreError:
+    """The one-line error for a store file that cannot be opened or read."""
+    if isinstance(error, NotRegularFileError):
+        return StoreError(f"{path}: not a gold store file ({error.kind}); see byline doctor")
+    return StoreError(f"{path}: cannot read ({error.strerror or error})")
 
 
-def lock_path(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
-
-
-def shards_dir(path: Path) -> Path:
-    return path.with_name(path.name + ".shards")
-
-
-def backups_dir(path: Path) -> Path:
-    return path.with_name(path.name + ".backups")
-
-
-def _lock(path: Path) -> int:
-    """Take the store's write lock; return the lock file's descriptor."""
-    lock = lock_path(path)
+def _resolve(path: Path | str) -> Path:
+    """The store's index, symlinks followed once (StoreError for a path that names another
+    file of a store, or no file at all)."""
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as error:
-        raise StoreError(f"{lock}: cannot create the lock file ({error.strerror})") from error
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as error:
-        try:
-            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
-        except OSError:
-            holder = ""
-        finally:
-            os.close(fd)
-        if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            raise StoreError(f"{lock}: cannot lock the store ({error.strerror})") from error
-        pid = holder if holder.isdigit() else "unknown"
-        raise StoreLockedError(
-            f"{path} is in use by another byline (process {pid}); close it first, "
-            f"or open the store read-only"
-        ) from None
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-    except OSError:
-        pass  # the PID is only for the message another process shows
-    return fd
-
-
-def lock_holder(path: Path) -> str | None:
-    """The PID written in a store's lock file while a writer holds it, else None."""
-    lock = lock_path(path)
-    try:
-        fd = os.open(lock, os.O_RDWR)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
-        return holder if holder.isdigit() else "unknown"
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
-        os.close(fd)
-
-
-def _unlock(fd: int) -> None:
-    try:
-        os.ftruncate(fd, 0)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
+        return resolve_store(path)
+    except ValueError as error:
+        raise StoreError(str(error)) from None
 
 
 @contextmanager
@@ -200,9 +153,109 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _identity(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return st.st_ino, st.st_mtime_ns, st.st_size
+def index_version(path: Path) -> tuple[int, int, int, bytes] | None:
+    """What tells one version of the index from the next (None: no file): its inode,
+    time and size, which an inode reused within a clock tick can repeat, and its first
+    bytes, which hold the checksum of all the others."""
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        return st.st_ino, st.st_mtime_ns, st.st_size, os.pread(fd, 512, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def writer_alive(path: Path) -> bool:
+    """True where the store's lock file names a process that is running (a writer is
+    open, and may be appending to the journal right now)."""
+    pid = read_holder(lock_path(path))
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists (another user's process)
+    return True
+
+
+class Replay(NamedTuple):
+    """What to replay of a journal: its steps (with line numbers), the number of its last
+    step kept, how many bytes of it to keep (a torn tail and an unfinished batch go),
+    and how many steps of an unfinished batch were left out."""
+
+    steps: list[tuple[int, Doc]]
+    last: int
+    keep: int
+    unfinished: int
+
+
+def plan_replay(parsed: ParsedJournal, index_seq: int, name: str,
+                mark: int | None = None) -> Replay:
+    """Check a parsed journal's step numbers against the index and the lock's mark.
+
+    Steps the index already takes in (`n` <= `index_seq`, left by a compaction
+    that could not empty the journal) are skipped, never replayed over newer
+    files. The others must follow on from the index without a gap; steps
+    between a `begin` and its `commit` count only once the commit is there (an
+    unfinished batch at the end is left out). A journal that ends before the
+    lock's high-water mark has lost acknowledged steps. Each problem raises
+    `JournalError` naming the line.
+    """
+    steps: list[tuple[int, Doc]] = []
+    pending: list[tuple[int, Doc]] | None = None
+    batch_at = 0
+    last = index_seq
+    numbered = False
+    seen = 0  # the last number in the file, an unfinished batch included
+    for line in parsed.lines:
+        step = line.step
+        n = step.get("n")
+        if n is None:
+            if numbered:
+                raise JournalError(f"{name}: line {line.number} has no step number after "
+                                   f"numbered steps")
+        elif not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise JournalError(f"{name}: line {line.number} has a bad step number")
+        else:
+            if n <= index_seq and not numbered:
+                continue  # already in the files (an emptying that failed after a compaction)
+            expected = max(seen, index_seq) + 1
+            if n != expected:
+                what = (f"steps {expected}-{n - 1} are missing" if n > expected
+                        else f"step {n} comes again or out of order")
+                raise JournalError(f"{name}: line {line.number}: {what}")
+            numbered = True
+            seen = n
+        op = step.get("op")
+        if op == "begin":
+            if pending is not None:
+                raise JournalError(f"{name}: line {line.number}: a batch begins inside another")
+            pending, batch_at = [], line.offset
+        elif op == "commit":
+            if pending is None:
+                raise JournalError(f"{name}: line {line.number}: a commit without its begin")
+            steps.extend(pending)
+            pending = None
+            last = max(last, seen)
+        elif pending is not None:
+            pending.append((line.number, step))
+        else:
+            steps.append((line.number, step))
+            last = max(last, seen)
+    if mark is not None and mark > max(seen, index_seq):
+        raise JournalError(f"{name}: ends at step {max(seen, index_seq)} but step {mark} was "
+                           f"saved: {mark - max(seen, index_seq)} acknowledged step(s) are "
+                           f"missing (the journal was cut short or replaced by an older copy)")
+    if pending is not None:
+        return Replay(steps, last, batch_at, len(pending))
+    return Replay(steps, last, parsed.good, 0)
 
 
 def index_meta(shards: int) -> Doc:
@@ -240,32 +293,35 @@ def _legacy_schema(data: Mapping[str, Any]) -> int | None:
 
 class OpenedIndex:
     """What reading a store's files gave: its index (or, for schema 1, its loaded
-    shards), the journal's bytes and parsed steps."""
+    shards), the number of the last journal step the index takes in (`seq`), and the
+    journal's bytes."""
 
     def __init__(self, shards: int, indices: dict[int, ShardIndex],
-                 loaded: dict[int, ShardState], raw_journal: bytes, legacy: bool) -> None:
+                 loaded: dict[int, ShardState], raw_journal: bytes, legacy: bool,
+                 seq: int = 0) -> None:
         self.shards = shards
         self.indices = indices
         self.loaded = loaded
         self.raw_journal = raw_journal
         self.legacy = legacy
+        self.seq = seq
 
 
 def read_index(path: Path) -> OpenedIndex:
     """Read the index file (or a schema 1 store, distributed into loaded shards)."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as error:
-        raise StoreError(f"{path}: cannot read the store ({error.strerror})") from error
+        raise _open_error(path, error) from None
     try:
         with gc_paused():
-            if raw.startswith(b'{"_meta": {"1": {"app": "byline", "kind": "index"'):
+            if raw.startswith(INDEX_HEAD):
                 meta, tables, _ = decode_checked(path, raw)
                 _check_schema(path, meta, "index")
                 return _index_from(path, meta, tables)
-            data = read_json_object(path) if raw else {}
             if not raw:
                 raise StorageFormatError(path, "empty file (zero bytes)")
+            data = parse_json_object(path, raw)
     except StorageFormatError as error:
         raise StoreError(f"{path}: not a byline gold store ({error.reason}); "
                          f"see byline doctor") from None
@@ -291,6 +347,10 @@ def read_index(path: Path) -> OpenedIndex:
     return OpenedIndex(SHARDS, indices, loaded, b"", legacy=True)
 
 
+def _int_or(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
 def _index_from(path: Path, meta: Mapping[str, Any], tables: Mapping[str, Any]) -> OpenedIndex:
     shards = meta.get("shards")
     if not isinstance(shards, int) or shards < 1:
@@ -304,39 +364,92 @@ def _index_from(path: Path, meta: Mapping[str, Any], tables: Mapping[str, Any]) 
             indices[number] = index
     except Invalid as error:
         raise StoreError(f"{path}: not a byline gold store ({error}); see byline doctor") from None
-    return OpenedIndex(shards, indices, {}, b"", legacy=False)
+    return OpenedIndex(shards, indices, {}, b"", legacy=False, seq=_int_or(meta.get("seq"), 0))
 
 
-def read_shard_tables(path: Path, number: int) -> dict[str, Any]:
-    """A shard file's tables, its checksum and schema checked but no index built: for a
-    reader that goes through them once (StoreError if it is damaged)."""
-    raw = path.read_bytes()
+class ShardFile(NamedTuple):
+    """A shard file read and checked: its state, its checksum and the `seq` it was
+    written at (0 for a file written before byline numbered its steps)."""
+
+    state: ShardState
+    sha256: str
+    seq: int
+
+
+def read_shard(path: Path, number: int) -> ShardFile:
+    """Read and check one shard file, every item of it (StoreError if it is damaged;
+    FileNotFoundError if there is none)."""
     try:
-        meta, tables, _ = decode_checked(path, raw)
-    except StorageFormatError as error:
-        raise StoreError(f"{path}: damaged shard ({error.reason}); see byline doctor") from None
-    _check_schema(path, meta, "shard")
-    if meta.get("shard") != number:
-        raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
-    return tables
-
-
-def read_shard(path: Path, number: int, deep: bool = False) -> tuple[ShardState, str]:
-    """Read and check one shard file: its state and checksum (StoreError if it is damaged;
-    FileNotFoundError if there is none). A file whose checksum holds was written by
-    byline from a checked state: its items are checked again only when `deep`."""
-    raw = path.read_bytes()
+        raw = read_regular(path)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise _open_error(path, error) from None
     try:
-        meta, tables, digest = decode_checked(path, raw)
-        _check_schema(path, meta, "shard")
-        if meta.get("shard") != number:
-            raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
-        state = ShardState(tables, trusted=not deep)
+        with gc_paused():
+            meta, tables, digest = decode_checked(path, raw)
+            _check_schema(path, meta, "shard")
+            if meta.get("shard") != number:
+                raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
+            state = ShardState(tables)
     except StorageFormatError as error:
         raise StoreError(f"{path}: damaged shard ({error.reason}); see byline doctor") from None
     except Invalid as error:
         raise StoreError(f"{path}: damaged shard ({error}); see byline doctor") from None
-    return state, digest
+    return ShardFile(state, digest, _int_or(meta.get("seq"), 0))
+
+
+def read_shard_as_of(store: Path, number: int, sha256: str | None, index_seq: int, *,
+                     from_backups: bool = True) -> ShardFile:
+    """Shard `number` as the index a reader read describes it (the checksum `sha256` it
+    records, None for a shard it does not list; the index took in step `index_seq`),
+    even while a writer compacts.
+
+    The file itself where it is the one the entry records; else the copy the
+    compaction that replaced it kept in the backups (the same checksum); else,
+    where the file was written after that index (a compaction finished since),
+    the newer file: never older data, and never a healthy store reported as
+    damaged. A file older than the entry, or of the entry's step but not its
+    checksum, is damage (StoreError). A writer (`from_backups=False`) never takes
+    a backup copy: for it a file that is not the entry's is damage to repair.
+    """
+    path = shards_dir(store) / shard_name(number)
+    try:
+        found = read_shard(path, number)
+    except FileNotFoundError:
+        if sha256 is not None:
+            raise StoreError(f"{path}: missing (the index lists it); see byline doctor") from None
+        return ShardFile(ShardState.empty(), "", 0)
+    if sha256 is None or found.sha256 == sha256:
+        return found
+    kept = backup_copy(store, number, sha256) if from_backups else None
+    if kept is not None:
+        return kept
+    if found.seq > index_seq:
+        return found  # written by a compaction that finished after the index was read
+    raise StoreError(f"{path}: not the shard the index records (restored from elsewhere?); "
+                     f"see byline doctor")
+
+
+def backup_copy(store: Path, number: int, sha256: str) -> ShardFile | None:
+    """The copy of shard `number` with checksum `sha256` the backups keep, if any."""
+    name = shard_name(number)
+    for folder in backups(store):
+        candidate = folder / name
+        try:
+            found = read_shard(candidate, number)
+        except (OSError, StoreError):
+            continue
+        if found.sha256 == sha256:
+            return found
+    return None
+
+
+def read_shard_tables(store: Path, number: int, sha256: str | None,
+                      index_seq: int) -> dict[str, Any]:
+    """A shard file's tables, checked, as of the index a reader read (see
+    `read_shard_as_of`)."""
+    return read_shard_as_of(store, number, sha256, index_seq).state.tables
 
 
 # -------------------------------------------------------------------------- store
@@ -360,7 +473,7 @@ class GoldStore:
     CACHED_SHARDS: int = 64
 
     def __init__(self, path: Path, opened: OpenedIndex, journal: Journal | None,
-                 lock_fd: int | None) -> None:
+                 lock: WriterLock | None) -> None:
         """Use `GoldStore.open`."""
         self._path = path
         self._shards = opened.shards
@@ -369,16 +482,23 @@ class GoldStore:
         self._dirty: set[int] = set(opened.loaded) if opened.legacy else set()
         self._touched: set[int] = set()  # shards the journal holds steps for
         self._journal = journal
-        self._lock_fd = lock_fd
+        self._lock = lock
         self._mutex = threading.RLock()
         self._closed = False
         self._read_only = journal is None
+        #: A reader (no lock): reads as of its index, never checks what a writer may change.
+        self._reader = lock is None
         self._compact_at = self.COMPACT_BYTES
         self._dirty_at = self.DIRTY_SHARDS
         self._seq = max((seq for index in self._indices.values()
                          for by_spec in index.suggestions.values()
                          for seq, _ in by_spec.values()), default=0)
         self._legacy = opened.legacy
+        #: The step the index takes in, and the last step of the journal (numbers).
+        self._index_seq = opened.seq
+        self._n = opened.seq
+        #: The journal size where the batch under way began (None: no batch).
+        self._batch: int | None = None
 
     # ------------------------------------------------------------ open, close
 
@@ -386,26 +506,38 @@ class GoldStore:
     def open(cls, path: Path | str, *, read_only: bool = False) -> GoldStore:
         """Open the store at `path`, creating an empty one (and its folder) if there is none.
 
-        A writer takes the store's lock (`StoreLockedError` if another process
-        has it), replays and compacts the journal and removes temporary files
-        an interrupted compaction left. `read_only=True` takes no lock, changes
-        nothing on disk and refuses every write; the store must exist.
+        `path` names the index; it is resolved once (symlinks followed) and
+        every other file is found from it. A writer takes the store's locks
+        (`StoreLockedError` if another process has them), replays and compacts
+        the journal and removes temporary files an interrupted compaction left.
+        `read_only=True` takes no lock, changes nothing on disk, refuses every
+        write and reads a consistent state even while a writer compacts; the
+        store must exist.
         """
-        path = Path(path)
+        path = _resolve(path)
         if read_only:
             return cls._open_read_only(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(f"{path}: cannot create its folder ({error.strerror})") from error
-        lock_fd = _lock(path)
         try:
-            store = cls._open_locked(path, lock_fd)
+            lock = WriterLock(path)
+        except LockBusy as busy:
+            pid = busy.holder if busy.holder.isdigit() else "unknown"
+            raise StoreLockedError(
+                f"{path} is in use by another byline (process {pid}); close it first, "
+                f"or open the store read-only") from None
+        except OSError as error:
+            raise StoreError(f"{lock_path(path)}: cannot lock the store "
+                             f"({error.strerror or error})") from error
+        try:
+            store = cls._open_locked(path, lock)
         except OSError as error:  # creating the store or the journal, removing temp files
-            _unlock(lock_fd)
+            lock.release()
             raise StoreError(f"{path}: cannot open the store ({error.strerror})") from error
         except BaseException:
-            _unlock(lock_fd)
+            lock.release()
             raise
         try:
             if store._legacy:
@@ -420,48 +552,52 @@ class GoldStore:
         return store
 
     @classmethod
-    def _open_locked(cls, path: Path, lock_fd: int) -> GoldStore:
+    def _open_locked(cls, path: Path, lock: WriterLock) -> GoldStore:
         journal = journal_path(path)
         if not path.exists() and not journal.exists():
             data, _ = encode_checked(index_meta(SHARDS), {INDEX: {}})
             atomic_write_bytes(path, data)
         opened = cls._read(path)
         folder = shards_dir(path)
-        folder.mkdir(exist_ok=True)
         for tmp in [*temp_files(path), *folder.glob(".*.tmp")]:
             tmp.unlink(missing_ok=True)  # left by an interrupted compaction
-        steps = cls._parse(journal, opened.raw_journal)
-        store = cls(path, opened, None, lock_fd)
-        store._replay(steps.steps)
-        store._journal = Journal(journal, steps.good)
+        replay = cls._plan(path, opened, lock.mark)
+        store = cls(path, opened, None, lock)
+        store._replay(replay.steps)
+        store._n = max(opened.seq, replay.last)
+        store._journal = Journal(journal, replay.keep)
         store._read_only = False
-        if steps.steps:
+        if replay.keep < len(opened.raw_journal):
+            store._journal.truncate(replay.keep)  # a torn tail, an unfinished batch
+        lock.reset_mark(store._n)
+        if replay.steps:
             store._dirty |= store._touched
-        elif steps.good < len(opened.raw_journal):
-            store._journal.truncate(steps.good)
         return store
 
-    @staticmethod
-    def _parse(journal: Path, raw: bytes) -> ParsedJournal:
+    @classmethod
+    def _plan(cls, path: Path, opened: OpenedIndex, mark: int | None) -> Replay:
+        """Parse the journal read with the index and check its step numbers."""
+        journal = journal_path(path)
         try:
-            return parse_journal(raw, str(journal))
+            parsed = parse_journal(opened.raw_journal, str(journal))
+            return plan_replay(parsed, opened.seq, str(journal), mark)
         except JournalError as error:
             raise StoreError(f"{error}; see byline doctor") from None
 
     @classmethod
     def _read(cls, path: Path) -> OpenedIndex:
-        """The index (or schema 1 store) and the journal's bytes, checked against the shards."""
+        """The index (or schema 1 store) and the journal's bytes."""
         journal = journal_path(path)
         if not path.exists() and journal.exists():
             raise StoreError(f"{path}: missing, but its journal {journal.name} exists; "
                              f"see byline doctor")
         opened = read_index(path)
         try:
-            opened.raw_journal = journal.read_bytes()
+            opened.raw_journal = read_regular(journal)
         except FileNotFoundError:
             opened.raw_journal = b""
         except OSError as error:
-            raise StoreError(f"{journal}: cannot read the journal ({error.strerror})") from error
+            raise _open_error(journal, error) from None
         return opened
 
     def _replay(self, steps: list[tuple[int, Doc]]) -> None:
@@ -474,7 +610,7 @@ class GoldStore:
                 raise StoreError(f"{journal_path(self._path)}: not a byline journal (line "
                                  f"{line}: {error}); see byline doctor") from None
         self._touched = {number for _, number, _ in numbers}
-        if not self._legacy:
+        if not self._legacy and not self._reader:
             self._check_shard_files()
         for line, number, step in numbers:
             state = self._shard(number)
@@ -487,7 +623,8 @@ class GoldStore:
                                  f"{line}: {error}); see byline doctor") from None
 
     def _check_shard_files(self) -> None:
-        """Every shard the index lists is there with its size; no unlisted shard file."""
+        """Every shard the index lists is there with its size; no unlisted shard file
+        (a writer's check at open; files the journal touches may be newer: see `_shard`)."""
         folder = shards_dir(self._path)
         try:
             present = {entry.name: entry.stat().st_size for entry in os.scandir(folder)
@@ -517,15 +654,28 @@ class GoldStore:
             if journal.exists():
                 raise StoreError(f"{path}: missing, but its journal {journal.name} exists")
             raise StoreError(f"{path}: no gold store here")
-        for _ in range(10):
-            before = _identity(path)
-            opened = cls._read(path)
-            steps = cls._parse(journal, opened.raw_journal)
-            store = cls(path, opened, None, None)
-            store._replay(steps.steps)  # loads (and so pins) every shard the journal touched
-            if _identity(path) == before:
-                break  # no compaction replaced the files while we read them
-        return store
+        before: tuple[int, int, int, bytes] | None = None
+        for attempt in range(50):
+            # The mark first: a writer writes it after the step, so the journal read next
+            # holds at least that step unless a compaction (a new index) took it in.
+            mark = None if writer_alive(path) else read_mark(lock_path(path))
+            before = index_version(path)
+            try:
+                opened = cls._read(path)
+                replay = cls._plan(path, opened, mark)
+                store = cls(path, opened, None, None)
+                store._replay(replay.steps)  # loads (and so pins) every shard the journal touched
+                store._n = max(opened.seq, replay.last)
+            except (StoreError, OSError) as error:
+                if index_version(path) == before:  # nothing moved: the error is real
+                    if isinstance(error, OSError):
+                        raise _open_error(path, error) from None
+                    raise
+            else:
+                if index_version(path) == before:
+                    return store  # no compaction replaced the index while we read
+            time.sleep(min(0.001 * 2 ** attempt, 0.05))
+        raise StoreError(f"{path}: the store kept changing while it was read; try again")
 
     def _keep_legacy_backup(self) -> None:
         """Before a schema 1 store is rewritten: keep its file and journal in the backups."""
@@ -561,20 +711,28 @@ class GoldStore:
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
-            if self._lock_fd is not None:
-                _unlock(self._lock_fd)
-                self._lock_fd = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        if exc_type is None:
+            self.close()
+            return
+        # An error is on its way out: it is the one to report, not a compaction after it.
+        try:
+            self.close()
+        except StoreError:
+            log.exception("%s: could not compact while closing after an error", self._path)
+            self.close_quietly()
 
     @property
     def path(self) -> Path:
-        """The index file."""
+        """The index file (its real path)."""
         return self._path
 
     @property
@@ -585,31 +743,28 @@ class GoldStore:
     # ------------------------------------------------------------ shards
 
     def _shard(self, number: int) -> ShardState:
-        """Shard `number`, loaded if it is not (caller holds the mutex)."""
+        """Shard `number`, loaded if it is not (caller holds the mutex).
+
+        A writer takes the file if it is the one the index records, or one
+        written after the index by a compaction that did not finish (the
+        journal brings it up to date); a reader also takes the copy the backups
+        keep (see `read_shard_as_of`). Anything else is damage.
+        """
         state = self._loaded.get(number)
         if state is not None:
             self._loaded.move_to_end(number)
             return state
         index = self._indices.get(number)
-        path = shards_dir(self._path) / shard_name(number)
-        listed = index is not None and index.sha256 is not None
         try:
-            state, digest = read_shard(path, number)
-        except FileNotFoundError:
-            if listed:
-                raise StoreError(f"{path}: missing (the index lists it); "
-                                 f"see byline doctor") from None
-            state, digest = ShardState.empty(), None
+            found = read_shard_as_of(self._path, number, None if index is None else index.sha256,
+                                     self._index_seq, from_backups=self._reader)
         except OSError as error:
-            raise StoreError(f"{path}: cannot read ({error.strerror})") from error
-        checked = number in self._touched or self._read_only or self._legacy
-        if digest is not None and not checked and (index is None or digest != index.sha256):
-            raise StoreError(f"{path}: not the shard the index records (restored from "
-                             f"elsewhere?); see byline doctor")
-        if index is None or digest != index.sha256:  # (else the index describes it already)
+            raise _open_error(shards_dir(self._path) / shard_name(number), error) from None
+        state = found.state
+        if index is None or found.sha256 != index.sha256:  # (else the index describes it)
             fresh = state.index()
             if index is not None:
-                fresh.sha256, fresh.size = index.sha256, index.size
+                fresh.sha256, fresh.size, fresh.seq = index.sha256, index.size, index.seq
             self._indices[number] = fresh
         self._loaded[number] = state
         self._evict()
@@ -767,6 +922,13 @@ class GoldStore:
         for number, _, keys in self.export_plan(annotator):
             yield from self.stored_records_of(number, keys)
 
+    def shard_expected(self, number: int) -> tuple[str | None, int]:
+        """(the checksum the index read records for shard `number`, the step that index
+        takes in): what `read_shard_tables` needs to read the shard as this store sees it."""
+        with self._mutex:
+            index = self._indices.get(number)
+            return (None if index is None else index.sha256), self._index_seq
+
     def export_plan(self, annotator: str | None = None
                     ) -> list[tuple[int, Path | None, list[tuple[str, str]]]]:
         """The shards holding records (or one annotator's), in the order of `annotations`:
@@ -816,25 +978,45 @@ class GoldStore:
     # ------------------------------------------------------------ writing
 
     def _write(self, number: int, step: Doc) -> None:
-        """Append `step` to the journal durably, then apply it (caller holds the mutex)."""
+        """Check `step`, append it to the journal durably, then apply it (caller holds the
+        mutex)."""
         if self._closed:
             raise StoreError(f"{self._path}: the store is closed")
         if self._journal is None:
             raise StoreError(f"{self._path}: opened read-only")
         state = self._shard(number)  # a damaged shard fails here, before anything is written
-        line = encode_step(step)
+        line = encode_step({**step, "n": self._n + 1})
+        decoded = json.loads(line[9:])  # the step as replay will read it back
         try:
-            self._journal.append(line)
-        except JournalError as error:
-            raise StoreError(str(error)) from error.__cause__
+            state.check(decoded)
+        except Invalid as error:
+            raise StoreError(f"{self._path}: refused to save a malformed change ({error})"
+                             ) from None
+        self._append(line)
         self._touched.add(number)
         self._dirty.add(number)
         # Apply the step as replay will read it back: memory holds exactly what disk does.
         index = self._indices.setdefault(number, ShardIndex())
         index.changed()
-        state.apply(json.loads(line[9:]), index)
+        state.apply_checked(decoded, index)
         if step["op"] == "suggestions":
             self._seq = max(self._seq, int(step["seq"]))
+        if self._batch is None:
+            self._maybe_compact()
+
+    def _append(self, line: bytes) -> None:
+        """Append one numbered line durably; outside a batch it is acknowledged at once."""
+        assert self._journal is not None
+        try:
+            self._journal.append(line)
+        except JournalError as error:
+            raise StoreError(str(error)) from error.__cause__
+        self._n += 1
+        if self._batch is None and self._lock is not None:
+            self._lock.acknowledge(self._n)
+
+    def _maybe_compact(self) -> None:
+        assert self._journal is not None
         if self._journal.size > self._compact_at or len(self._dirty) > self._dirty_at:
             try:
                 self._compact()
@@ -844,11 +1026,52 @@ class GoldStore:
                 self._compact_at = self._journal.size + self.COMPACT_BYTES
                 self._dirty_at = len(self._dirty) + self.DIRTY_SHARDS
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """All the writes made in the block are kept, or none of them.
+
+        The journal gets a `begin` step, the writes, then a `commit` step; a
+        batch without its commit (an error, a full disk, a crash) is left out
+        when the journal is read, and is cut from the journal at once where
+        that can be done. No compaction runs inside the batch. If the block
+        fails, the store is closed (what it holds in memory is not on disk):
+        the error goes on to the caller. For `byline import`.
+        """
+        with self._mutex:
+            if self._batch is not None:
+                raise StoreError(f"{self._path}: a batch is already under way")
+            if self._closed or self._journal is None:
+                raise StoreError(f"{self._path}: the store is closed or read-only")
+            start_size, start_n = self._journal.size, self._n
+            self._batch = start_size
+            try:
+                self._append(encode_step({"op": "begin", "n": self._n + 1}))
+                yield
+                self._append(encode_step({"op": "commit", "n": self._n + 1}))
+            except BaseException:
+                self._abort_batch(start_size, start_n)
+                raise
+            finally:
+                self._batch = None
+            if self._lock is not None:
+                self._lock.acknowledge(self._n)
+            self._maybe_compact()
+
+    def _abort_batch(self, size: int, n: int) -> None:
+        """Take back an unfinished batch: cut it from the journal where that can be done
+        (replay leaves it out anyway), and close the store without compacting."""
+        self._n = n
+        if self._journal is not None:
+            self._journal.truncate(size)
+        self.close_quietly()
+
     def compact(self) -> None:
         """Write the changed shards and the index atomically and empty the journal."""
         with self._mutex:
             if self._journal is None:
                 raise StoreError(f"{self._path}: opened read-only")
+            if self._batch is not None:
+                raise StoreError(f"{self._path}: cannot compact in the middle of a batch")
             try:
                 self._compact()
             except OSError as error:
@@ -857,8 +1080,16 @@ class GoldStore:
 
     def _compact(self) -> None:
         """Shards first, then the index, then the journal: a crash anywhere leaves files
-        that the journal brings up to date (caller holds the mutex)."""
+        that the journal brings up to date (caller holds the mutex).
+
+        Each file written records the step it takes in (`seq`): a shard newer
+        than the index is one an interrupted compaction wrote, one older than
+        its index entry a stale copy (see `read_shard_as_of`, `byline doctor`).
+        The files replaced are kept in a new backup folder, which is marked
+        complete when the compaction is.
+        """
         assert self._journal is not None
+        seq = self._n
         backup = _new_backup(self._path)
         folder = shards_dir(self._path)
         folder.mkdir(exist_ok=True)
@@ -866,17 +1097,19 @@ class GoldStore:
             path = folder / shard_name(number)
             if path.exists():
                 _link_or_copy(path, backup / path.name)
-            data, digest = encode_checked(shard_meta(number), self._loaded[number].tables)
+            data, digest = encode_checked({**shard_meta(number), "seq": seq},
+                                          self._loaded[number].tables)
             atomic_write_bytes(path, data)
             index = self._indices.setdefault(number, ShardIndex())
-            index.sha256, index.size = digest, len(data)
+            index.sha256, index.size, index.seq = digest, len(data), seq
             index.changed()
         if self._path.exists():
             _link_or_copy(self._path, backup / self._path.name)
         docs = {str(i): index.to_doc(number) for i, (number, index)
                 in enumerate(sorted(self._indices.items()), 1) if index or index.sha256}
-        data, _ = encode_checked(index_meta(self._shards), {INDEX: docs})
+        data, _ = encode_checked({**index_meta(self._shards), "seq": seq}, {INDEX: docs})
         atomic_write_bytes(self._path, data)
+        self._index_seq = seq
         self._journal.empty()
         self._dirty.clear()
         if self._journal.size == 0:
@@ -884,6 +1117,7 @@ class GoldStore:
         self._legacy = False
         self._compact_at = self.COMPACT_BYTES
         self._dirty_at = self.DIRTY_SHARDS
+        _finish_backup(backup)
         _prune_backups(self._path)
         self._evict()
 
@@ -891,14 +1125,27 @@ class GoldStore:
 # ----------------------------------------------------------------------- helpers
 
 
+#: The suffix of a backup folder whose compaction has not finished (or failed).
+PARTIAL: Final = ".partial"
+
+
 def _new_backup(path: Path) -> Path:
-    """A new folder for the files one compaction replaces."""
+    """A new folder for the files one compaction replaces (named `STAMP.partial` until
+    the compaction is done: see `_finish_backup`)."""
     root = backups_dir(path)
     root.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    folder = root / stamp
+    folder = root / (stamp + PARTIAL)
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def _finish_backup(folder: Path) -> None:
+    """Mark a compaction's backup folder complete (drop `.partial` from its name)."""
+    try:
+        os.rename(folder, folder.with_name(folder.name.removesuffix(PARTIAL)))
+    except OSError:
+        log.exception("%s: could not mark the backup complete", folder)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -911,22 +1158,30 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _prune_backups(path: Path) -> None:
-    """Keep the backups of the last `KEEP_BACKUPS` compactions (and of schema upgrades)."""
+    """Keep the backups of the last `KEEP_BACKUPS` complete compactions (and of schema
+    upgrades). The folders of compactions that failed are kept while they are newer
+    than the oldest complete backup kept, then go with it."""
     root = backups_dir(path)
     try:
-        folders = sorted(p for p in root.iterdir() if p.is_dir() and p.name[:1].isdigit())
+        folders = sorted(p.name for p in root.iterdir()
+                         if p.is_dir() and p.name[:1].isdigit())
     except OSError:
         return
-    for folder in folders[:-KEEP_BACKUPS]:
-        shutil.rmtree(folder, ignore_errors=True)
+    complete = [name for name in folders if not name.endswith(PARTIAL)]
+    if len(complete) <= KEEP_BACKUPS:
+        return
+    oldest_kept = complete[-KEEP_BACKUPS]
+    for name in folders:
+        if name.removesuffix(PARTIAL) < oldest_kept:
+            shutil.rmtree(root / name, ignore_errors=True)
 
 
 def backups(path: Path) -> list[Path]:
-    """The backup folders of a store, newest first."""
+    """The backup folders of a store, newest first (unfinished ones too)."""
     root = backups_dir(path)
     try:
-        return sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name,
-                      reverse=True)
+        return sorted((p for p in root.iterdir() if p.is_dir()),
+                      key=lambda p: p.name.removesuffix(PARTIAL), reverse=True)
     except OSError:
         return []
 

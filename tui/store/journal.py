@@ -6,9 +6,15 @@ text, a space, the JSON object of one step. Each line is appended with one
 (a bare JSON object, no checksum) are still read, for a store upgraded by a
 byline that stopped before it could empty the old journal.
 
-A last line without its newline, or unreadable, is a torn append (a crash in
-the middle of a write, never acknowledged): it is left out. A damaged line
-before the last raises `JournalError`, naming the line.
+Every step carries `n`, its number in the life of the store: one more than
+the step before it (the store checks that none is missing; see
+`tui.store.gold`).
+
+Only a last line without its newline can be a torn append (a crash in the
+middle of a write, never acknowledged): it is left out. Every line that ends
+in a newline was acknowledged, so one that fails its check is damage, wherever
+it is: `JournalError`, naming the line, until `byline doctor --repair` has
+dealt with it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.atomic import fsync_dir
+from tui.store.layout import open_regular
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +41,20 @@ class JournalError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class ParsedJournal:
-    """What a journal holds: its steps (with line numbers), the length of its good part,
-    and whether a torn last line was left out."""
+class JournalLine:
+    """One good line of a journal: its number (from 1), where it starts, and its step."""
 
-    steps: list[tuple[int, Step]]
+    number: int
+    offset: int
+    step: Step
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedJournal:
+    """What a journal holds: its good lines, the length of its good part (everything but
+    a torn tail), and whether a torn last line was left out."""
+
+    lines: list[JournalLine]
     good: int
     torn: bool
 
@@ -71,21 +87,19 @@ def decode_line(line: bytes) -> Step | None:
 
 
 def parse_journal(raw: bytes, name: str) -> ParsedJournal:
-    """Read a journal's bytes; a damaged line before the last raises `JournalError`."""
+    """Read a journal's bytes; a damaged complete line raises `JournalError`."""
     lines = raw.split(b"\n")
     complete, tail = lines[:-1], lines[-1]
-    steps: list[tuple[int, Step]] = []
-    good = 0
+    found: list[JournalLine] = []
+    offset = 0
     for number, line in enumerate(complete, 1):
         step = decode_line(line)
         if step is None:
-            if number == len(complete) and not tail:
-                return ParsedJournal(steps, good, True)  # a torn last line
             raise JournalError(f"{name}: line {number} of {len(complete) + bool(tail)} is "
                                f"damaged")
-        steps.append((number, step))
-        good += len(line) + 1
-    return ParsedJournal(steps, good, bool(tail))
+        found.append(JournalLine(number, offset, step))
+        offset += len(line) + 1
+    return ParsedJournal(found, offset, bool(tail))
 
 
 class Journal:
@@ -96,7 +110,7 @@ class Journal:
         self.path = path
         self.name = str(path)
         existed = path.exists()
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        self.fd = open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         if not existed:
             fsync_dir(path.parent)
         self.size = size

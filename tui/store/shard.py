@@ -17,23 +17,22 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from tui.core.model import Status
+from tui.store.validate import Invalid, check_article, check_item, check_suggestions, check_text
+
+__all__ = ["ANNOTATIONS", "ARTICLES", "SUGGESTIONS", "TABLES", "AnnotationSummary", "Doc",
+           "Invalid", "ShardIndex", "ShardState", "Table", "distribute", "get", "item_status",
+           "shard_name", "shard_of", "step_article"]
 
 ARTICLES: Final = "articles"
 SUGGESTIONS: Final = "suggestions"
 ANNOTATIONS: Final = "annotations"
 TABLES: Final = (ARTICLES, SUGGESTIONS, ANNOTATIONS)
 
-_STATUSES: Final = frozenset(status.value for status in Status)
 _DECIDED: Final = frozenset(status.value for status in Status if status.is_decided)
 ENTITIES: Final = "entities"
-_LAYERS: Final = frozenset({ENTITIES, "quotes", "meetings"})
 
 Doc = dict[str, Any]
 Table = dict[str, Doc]
-
-
-class Invalid(Exception):
-    """A document, index entry or journal step without the expected shape."""
 
 
 def shard_of(article_id: str, shards: int) -> int:
@@ -58,19 +57,9 @@ def get(doc: Any, key: str, kind: type | tuple[type, ...]) -> Any:
     return value
 
 
-def item_status(item_id: Any, item: Any) -> tuple[str, str]:
-    """The status and layer of a stored item (raises `Invalid` if they are not right)."""
-    if not isinstance(item_id, str):
-        raise Invalid("an item id is not a string")
-    status = get(item, "status", str)
-    if status not in _STATUSES:
-        raise Invalid(f"item {item_id!r} has an unknown status {status!r}")
-    layer = item.get("layer", ENTITIES)
-    if layer not in _LAYERS:
-        raise Invalid(f"item {item_id!r} has an unknown layer {layer!r}")
-    if layer != ENTITIES:
-        get(item, "value", dict)
-    return str(status), str(layer)
+def item_status(item: Doc) -> tuple[str, str]:
+    """The status and layer of a stored item already checked (`check_item`)."""
+    return item["status"], item.get("layer", ENTITIES)
 
 
 @dataclass
@@ -117,8 +106,9 @@ class AnnotationSummary:
 class ShardIndex:
     """What the store knows of a shard without loading it.
 
-    `sha256` and `size` are those of the shard file as last written (None for
-    a shard that has never been written).
+    `sha256`, `size` and `seq` are those of the shard file as last written
+    (None for a shard that has never been written): `seq` is the number of the
+    last journal step the compaction that wrote it had taken in.
     """
 
     articles: set[tuple[str, str]] = field(default_factory=set)
@@ -126,6 +116,7 @@ class ShardIndex:
     annotations: dict[tuple[str, str], AnnotationSummary] = field(default_factory=dict)
     sha256: str | None = None
     size: int | None = None
+    seq: int | None = None
     #: `to_doc` as last made or read (None once anything above changes: see `changed`).
     doc: Doc | None = field(default=None, compare=False, repr=False)
 
@@ -145,7 +136,7 @@ class ShardIndex:
 
     def _make_doc(self, number: int) -> Doc:
         return {
-            "shard": number, "sha256": self.sha256, "size": self.size,
+            "shard": number, "sha256": self.sha256, "size": self.size, "seq": self.seq,
             "articles": sorted([a, h] for a, h in self.articles),
             "suggestions": sorted([a, h, spec, seq, count]
                                   for (a, h), by_spec in self.suggestions.items()
@@ -159,7 +150,9 @@ class ShardIndex:
     def from_doc(doc: Any) -> tuple[int, ShardIndex]:
         """Read an index document (raises `Invalid`)."""
         number = get(doc, "shard", int)
-        index = ShardIndex(sha256=doc.get("sha256"), size=doc.get("size"))
+        seq = doc.get("seq")
+        index = ShardIndex(sha256=doc.get("sha256"), size=doc.get("size"),
+                           seq=seq if isinstance(seq, int) and not isinstance(seq, bool) else None)
         try:
             for article_id, text_hash in get(doc, "articles", list):
                 index.articles.add((str(article_id), str(text_hash)))
@@ -181,25 +174,23 @@ class ShardState:
     `tables` is what a compaction writes; the indices point at the same documents.
     """
 
-    def __init__(self, tables: dict[str, Any], trusted: bool = False) -> None:
-        """Check the shape of every table and build the indices (raises `Invalid`).
-
-        `trusted` tables (read from a file whose checksum proves byline wrote it
-        from a checked state) skip the check of every item.
-        """
+    def __init__(self, tables: dict[str, Any]) -> None:
+        """Check the shape of every table and document and build the indices (raises
+        `Invalid`). A checksum proves who wrote a file, not that what it holds is well
+        formed, so every item is checked (`tui.store.validate`)."""
         self.tables: dict[str, Table] = {name: tables.get(name, {}) for name in TABLES}
         self.articles: dict[tuple[str, str], Doc] = {}
         self.suggestions: dict[tuple[str, str], dict[str, Doc]] = {}
         self.annotations: dict[str, dict[str, Doc]] = {}
         self._tallies: dict[tuple[str, str], Tally] = {}
         self.next_id: dict[str, int] = {}
-        self._index(trusted)
+        self._index()
 
     @staticmethod
     def empty() -> ShardState:
         return ShardState({name: {} for name in TABLES})
 
-    def _index(self, trusted: bool) -> None:
+    def _index(self) -> None:
         for name in TABLES:
             table = self.tables[name]
             if not isinstance(table, dict):
@@ -211,9 +202,8 @@ class ShardState:
                 top = max(top, int(doc_id))
             self.next_id[name] = top + 1
         for doc_id, doc in self.tables[ARTICLES].items():
-            key = (get(doc, "id", str), get(doc, "text_hash", str))
-            get(doc, "text", str)
-            get(doc, "meta", dict)
+            check_article(doc)
+            key = (doc["id"], doc["text_hash"])
             if key in self.articles:
                 raise Invalid(f"table articles: document {doc_id} repeats article {key[0]!r}")
             self.articles[key] = doc
@@ -221,15 +211,15 @@ class ShardState:
             key = (get(doc, "article_id", str), get(doc, "text_hash", str))
             spec = get(doc, "model_spec", str)
             get(doc, "seq", int)
-            get(doc, "data", dict)
+            check_suggestions(get(doc, "data", dict), self.text_size(*key))
             by_spec = self.suggestions.setdefault(key, {})
             if spec in by_spec:
                 raise Invalid(f"table suggestions: document {doc_id} repeats a cache entry")
             by_spec[spec] = doc
         for doc_id, doc in self.tables[ANNOTATIONS].items():
-            article_id = get(doc, "article_id", str)
-            annotator = get(doc, "annotator", str)
-            get(doc, "text_hash", str)
+            article_id = check_text(get(doc, "article_id", str), "an article id")
+            annotator = check_text(get(doc, "annotator", str), "an annotator name")
+            text_hash = get(doc, "text_hash", str)
             get(doc, "done", bool)
             get(doc, "updated", (str, type(None)))
             by_article = self.annotations.setdefault(annotator, {})
@@ -237,10 +227,15 @@ class ShardState:
                 raise Invalid(f"table annotations: document {doc_id} repeats "
                               f"({article_id!r}, {annotator!r})")
             by_article[article_id] = doc
-            items = get(doc, "items", dict)
-            if not trusted:
-                for item_id, item in items.items():
-                    item_status(item_id, item)
+            size = self.text_size(article_id, text_hash)
+            for item_id, item in get(doc, "items", dict).items():
+                check_item(item_id, item, size)
+
+    def text_size(self, article_id: str, text_hash: str) -> int | None:
+        """The length of the article text spans of this id and hash point into (None
+        where the shard does not hold it)."""
+        doc = self.articles.get((article_id, text_hash))
+        return None if doc is None else len(doc["text"])
 
     def tally(self, annotator: str, article_id: str) -> Tally:
         """The counts of one annotation (worked out on first use, then kept up to date)."""
@@ -249,7 +244,7 @@ class ShardState:
         if tally is None:
             tally = self._tallies[key] = Tally()
             for item in self.annotations[annotator][article_id]["items"].values():
-                tally.count((item["status"], item.get("layer", ENTITIES)), +1)
+                tally.count(item_status(item), +1)
         return tally
 
     def records(self) -> int:
@@ -278,22 +273,52 @@ class ShardState:
 
     # ---- steps
 
-    def apply(self, step: Doc, index: ShardIndex) -> None:
-        """Apply one journal step and bring `index` up to date (raises `Invalid`,
-        possibly half-applied, if the step is malformed)."""
+    def check(self, step: Doc) -> None:
+        """Raise `Invalid` unless `step` is a well-formed journal step for this shard."""
         op = get(step, "op", str)
+        if op in ("items", "done"):
+            check_text(get(step, "article_id", str), "an article id")
+            check_text(get(step, "annotator", str), "an annotator name")
+            text_hash = get(step, "text_hash", str)
+            get(step, "updated", str)
+            if op == "done":
+                get(step, "done", bool)
+                return
+            size = self.text_size(step["article_id"], text_hash)
+            for item_id, item in get(step, "changes", dict).items():
+                if item is not None:
+                    check_item(item_id, item, size)
+        elif op == "article":
+            check_article({"id": step.get("id"), "text": step.get("text"),
+                           "meta": step.get("meta"), "text_hash": step.get("text_hash")})
+        elif op == "suggestions":
+            key = (get(step, "article_id", str), get(step, "text_hash", str))
+            check_text(key[0], "an article id")
+            get(step, "model_spec", str)
+            get(step, "seq", int)
+            check_suggestions(get(step, "data", dict), self.text_size(*key))
+        else:
+            raise Invalid(f"unknown step {op!r}")
+
+    def apply(self, step: Doc, index: ShardIndex) -> None:
+        """Apply one journal step and bring `index` up to date (raises `Invalid`, before
+        changing anything, if the step is malformed)."""
+        self.check(step)
+        self.apply_checked(step, index)
+
+    def apply_checked(self, step: Doc, index: ShardIndex) -> None:
+        """Apply a step `check` has passed."""
+        op = step["op"]
         if op == "items":
             self._apply_items(step, index)
         elif op == "done":
             doc = self._annotation_doc(step)
-            doc["done"] = get(step, "done", bool)
+            doc["done"] = step["done"]
             self._summarise(doc, index)
         elif op == "article":
             self._apply_article(step, index)
-        elif op == "suggestions":
-            self._apply_suggestions(step, index)
         else:
-            raise Invalid(f"unknown step {op!r}")
+            self._apply_suggestions(step, index)
 
     def _summarise(self, doc: Doc, index: ShardIndex) -> None:
         annotator, article_id = doc["annotator"], doc["article_id"]
@@ -305,10 +330,8 @@ class ShardState:
         self.tables[table][str(doc_id)] = doc
 
     def _annotation_doc(self, step: Doc) -> Doc:
-        article_id = get(step, "article_id", str)
-        annotator = get(step, "annotator", str)
-        text_hash = get(step, "text_hash", str)
-        updated = get(step, "updated", str)
+        article_id, annotator = step["article_id"], step["annotator"]
+        text_hash, updated = step["text_hash"], step["updated"]
         by_article = self.annotations.setdefault(annotator, {})
         doc = by_article.get(article_id)
         if doc is None:
@@ -321,25 +344,22 @@ class ShardState:
         return doc
 
     def _apply_items(self, step: Doc, index: ShardIndex) -> None:
-        changes = get(step, "changes", dict)
-        for item_id, item in changes.items():
-            if item is not None:
-                item_status(item_id, item)
+        changes = step["changes"]
         doc = self._annotation_doc(step)
         items: dict[str, Doc] = doc["items"]
         tally = self.tally(doc["annotator"], doc["article_id"])
         for item_id, item in changes.items():
             old = items.pop(item_id, None)
             if old is not None:
-                tally.count((old["status"], old.get("layer", ENTITIES)), -1)
+                tally.count(item_status(old), -1)
             if item is not None:
                 items[item_id] = item
-                tally.count(item_status(item_id, item), +1)
+                tally.count(item_status(item), +1)
         self._summarise(doc, index)
 
     def _apply_article(self, step: Doc, index: ShardIndex) -> None:
-        doc = {"id": get(step, "id", str), "text": get(step, "text", str),
-               "meta": get(step, "meta", dict), "text_hash": get(step, "text_hash", str)}
+        doc = {"id": step["id"], "text": step["text"], "meta": step["meta"],
+               "text_hash": step["text_hash"]}
         key = (doc["id"], doc["text_hash"])
         old = self.articles.get(key)
         if old is None:
@@ -350,10 +370,8 @@ class ShardState:
         index.articles.add(key)
 
     def _apply_suggestions(self, step: Doc, index: ShardIndex) -> None:
-        key = (get(step, "article_id", str), get(step, "text_hash", str))
-        spec = get(step, "model_spec", str)
-        seq = get(step, "seq", int)
-        data = get(step, "data", dict)
+        key = (step["article_id"], step["text_hash"])
+        spec, seq, data = step["model_spec"], step["seq"], step["data"]
         doc = {"article_id": key[0], "text_hash": key[1], "model_spec": spec, "seq": seq,
                "data": data}
         by_spec = self.suggestions.setdefault(key, {})

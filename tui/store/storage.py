@@ -25,8 +25,8 @@ from tinydb.storages import Storage
 from tui.atomic import atomic_write_bytes, atomic_write_text, fsync_dir, temp_files
 
 __all__ = ["META_TABLE", "AtomicJSONStorage", "StorageFormatError", "atomic_write_text",
-           "decode_checked", "encode_checked", "fsync_dir", "read_checked", "read_json_object",
-           "temp_files", "write_checked"]
+           "decode_checked", "encode_checked", "fsync_dir", "parse_json_object", "read_checked",
+           "read_json_object", "temp_files", "write_checked"]
 
 
 class StorageFormatError(ValueError):
@@ -136,6 +136,11 @@ def decode_checked(path: Path, raw: bytes) -> tuple[dict[str, Any], dict[str, An
     data.pop("_empty", None)
     meta = {k: v for k, v in record.items() if k != "sha256"}
     return meta, data, digest
+
+
+def parse_json_object(path: Path, raw: bytes) -> dict[str, Any]:
+    """`raw` parsed as a JSON object (`StorageFormatError` naming line and column)."""
+    return _parse(path, raw)
 
 
 def _parse(path: Path, raw: bytes) -> dict[str, Any]:
