@@ -155,3 +155,59 @@ def test_article_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> No
     created = {path.name for path in set(work.iterdir()) - before}
     assert created, "the store was never written"
     assert all(name.startswith("gold") for name in created), sorted(created)
+
+
+def test_labels_and_config_keys_never_reach_the_terminal(tmp_path: Path) -> None:
+    """Labels a store holds (in the legend, the side panel and the label picker) and the
+    keys and values of a hostile config (echoed in its warnings) reach the terminal as
+    placeholders: no C1, bidi or invisible character in any byte written, and none of
+    their escape sequences."""
+    from tests.ptyterm import UNSAFE
+    from tui.core.model import Article, EntityItem, Status
+    from tui.store.gold import GoldStore
+
+    work = tmp_path / "work"
+    work.mkdir()
+    hostile = f"\u202eRLO{ESC}[2JCLR{TITLE}{OSC52}{C1_CSI}\u2066\u200e"
+    text = "Angela Merkel met Joe Biden in Berlin on Monday, officials said.\n"
+    (work / "a.txt").write_text(text, encoding="utf-8")
+    article = Article("a", text)
+    store = work / "gold.json"
+    with GoldStore.open(store) as gold:
+        gold.put_article(article)
+        gold.save_items("a", "tester", article.text_hash, {
+            "a:1": EntityItem(id="a:1", start=0, end=13, label=f"P{hostile}",
+                              status=Status.ADDED, annotator=f"who{hostile}")})
+    config = work / "config.toml"
+    config.write_text(
+        '"top\\u001b[2JCFG-CLEAR\\u009b31m" = 1\n'
+        '[keys]\n"fly\\u001b]0;CFG-TITLE\\u0007\\u202e" = "a"\naccept = "\\u009b"\n',
+        encoding="utf-8")
+
+    argv = [sys.executable, "-m", "tui", "annotate", str(work / "a.txt"), "--db", str(store),
+            "--model", "rules", "--annotator", "tester", "--config", str(config)]
+    term = PtyProcess(argv, cwd=work, env=pty_env(tmp_path))
+    try:
+        assert term.wait_for(b"officials said", 15.0), decoded(bytes(term.output))[-2000:]
+        term.settle(3.0)
+        for key, effect in ((b"n", None), (b"l", b"RLO"), (b"\x1b", None),
+                            (b"?", b"remap them"), (b"\x1b", None)):
+            term.send(key)
+            if effect is not None:
+                assert term.wait_for(effect, 8.0), (key, decoded(bytes(term.output))[-1500:])
+            term.settle(5.0)
+        term.send(b"q")
+        term.read(10.0)
+    finally:
+        term.close()
+
+    output = decoded(bytes(term.output))
+    for sequence in (f"{ESC}[2JCLR", TITLE, f"{ESC}]0;PWNED-TITLE", OSC52,
+                     f"{ESC}]52;c;SEVJ", f"{ESC}[2JCFG-CLEAR", f"{ESC}]0;CFG-TITLE"):
+        assert sequence not in output, f"reached the terminal: {sequence!r}"
+    # byline's app writes its own ESC sequences, but never a C1, bidi or invisible one.
+    bad = sorted({char for char in output if char in UNSAFE and char >= "\x7f"})
+    assert not bad, bad
+    for shown in ("P\u2426RLO\u241b[2JCLR",             # the label, in the picker
+                  "CFG-CLEAR", "CFG-TITLE"):           # the config's keys, warned
+        assert shown in output, f"never drawn: {shown!r}"
