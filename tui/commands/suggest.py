@@ -385,8 +385,10 @@ def _write_with_progress(appender: Appender, rows: Iterator[dict[str, Any]], tot
     columns = (TextColumn("suggesting", markup=False), BarColumn(), MofNCompleteColumn(),
                RateColumn(), TimeLeftColumn())
     # The bar's own escape sequences go to the unfiltered stream; its text is byline's.
+    # Anything else written meanwhile keeps going through the filtered sys.stderr.
     console = Console(file=raw_stream(err=True))
-    with Progress(*columns, console=console, transient=False) as bar:
+    with Progress(*columns, console=console, transient=False, redirect_stdout=False,
+                  redirect_stderr=False) as bar:
         task = bar.add_task("suggest", total=total)
         return write_rows(appender, rows, batch, lambda: bar.advance(task))
 
