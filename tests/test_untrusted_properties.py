@@ -62,7 +62,11 @@ ZERO_WIDTH = ["\u200b", "\u200c", "\u2060", "\ufeff"]
 HIDING = ["\u00ad", "\u180e", "\u2061", "\u2062", "\u2063", "\u2064",
           *(chr(c) for c in range(0x206A, 0x2070)), "\ufff9", "\ufffa", "\ufffb",
           "\u2028", "\u2029"]
-FORBIDDEN = frozenset((set(CONTROLS) - {"\n"}) | set(BIDI) | set(ZERO_WIDTH) | set(HIDING))
+#: Lone surrogates cannot be written as UTF-8 (as the byte they may escape, one could be
+#: a C1 control): display_safe shows them as U+FFFD.
+SURROGATES = [chr(c) for c in range(0xD800, 0xE000)]
+FORBIDDEN = frozenset((set(CONTROLS) - {"\n"}) | set(BIDI) | set(ZERO_WIDTH) | set(HIDING)
+                      | set(SURROGATES))
 FRAGMENTS = [
     "[", "]", "\\", "[/", "[/]", "[b]", "[B]", "[$accent]", "[@click=app.quit]",
     "[@click=app.bell()]x[/]", "[link=https://evil.example]y[/link]", "[bold red on blue]",

@@ -1,6 +1,8 @@
 """The byline command line: thin typer wrappers around the plain functions of tui.commands.
 
 Every failure the user can cause is one line on stderr and a non-zero exit.
+Every line printed goes through `tui.terminal` (`say`, `say_error`): no control,
+bidi or invisible character of a file name, label or name reaches the terminal.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from tui.commands.annotate import DEFAULT_CORPUS, DEFAULT_STORE
+from tui.terminal import install, say, say_err, say_error
 
 app = typer.Typer(
     name="byline",
@@ -40,7 +43,7 @@ ConfigOption = Annotated[Path | None, typer.Option(
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"byline: error: {message}", err=True)
+    say_error(message)
     return typer.Exit(code)
 
 
@@ -129,7 +132,7 @@ def export(
         count = run_export(store, output, fmt, all_articles, annotator, force, dev, seed)
     except (StoreError, OutputError, ValueError) as error:
         raise _fail(str(error)) from None
-    typer.echo(f"Wrote {count} article(s) to {output}", err=True)
+    say(f"Wrote {count} article(s) to {output}", err=True)
 
 
 @app.command()
@@ -156,7 +159,7 @@ def suggest(
 
     code = run_suggest(paths, output, _inherited(ctx, "model", model), batch_size=batch_size,
                        n_process=n_process, force=force, resume=resume,
-                       echo=lambda line: typer.echo(line, err=True))
+                       echo=say_err)
     if code:
         raise typer.Exit(code)
 
@@ -173,8 +176,7 @@ def evaluate(
     """Print precision, recall and F1 per layer of PRED against GOLD."""
     from tui.commands.evaluate import run_evaluate
 
-    code = run_evaluate(gold, pred, as_json=as_json, echo=typer.echo,
-                        error=lambda line: typer.echo(f"byline: error: {line}", err=True))
+    code = run_evaluate(gold, pred, as_json=as_json, echo=say, error=say_error)
     if code:
         raise typer.Exit(code)
 
@@ -212,7 +214,7 @@ def import_(
         raise _fail(str(error)) from None
     where = f" (open them with --model import:{name})" if as_ == "suggestions" else ""
     left = f"; left out {skipped} rejected or ignored record(s)" if skipped else ""
-    typer.echo(f"Imported {articles} article(s) and {spans} span(s) into {store} as "
+    say(f"Imported {articles} article(s) and {spans} span(s) into {store} as "
                f"{as_}{where}{left}", err=True)
 
 
@@ -239,7 +241,7 @@ def review(
         raise _fail(str(error)) from None
     if not session.reviews:
         session.merged.close()
-        typer.echo(f"Nothing to adjudicate: no article has two annotators; "
+        say(f"Nothing to adjudicate: no article has two annotators; "
                    f"{session.passed} article(s) passed through to {output}", err=True)
         return
     from tui.app.adjudicate import AdjudicationApp
@@ -258,8 +260,7 @@ def agreement(
     """Pairwise agreement between annotators, per layer."""
     from tui.commands.agreement import run_agreement
 
-    code = run_agreement(stores, typer.echo, as_json=as_json,
-                         error=lambda line: typer.echo(f"byline: error: {line}", err=True))
+    code = run_agreement(stores, say, as_json=as_json, error=say_error)
     if code:
         raise typer.Exit(code)
 
@@ -279,7 +280,7 @@ def stats(
 
     store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
     try:
-        code = run_stats(store, typer.echo, as_json=as_json, annotator=annotator)
+        code = run_stats(store, say, as_json=as_json, annotator=annotator)
     except StoreError as error:
         raise _fail(str(error)) from None
     if code:
@@ -310,23 +311,24 @@ def doctor(
         raise _fail(f"{given}: no gold store here")
     report = diagnose(store)
     for line in report.lines():
-        typer.echo(line)
+        say(line)
     if report.healthy:
-        typer.echo(f"{store}: healthy")
+        say(f"{store}: healthy")
         return
     if not repair:
-        typer.echo(f"{store}: {len(report.problems)} problem(s); "
+        say(f"{store}: {len(report.problems)} problem(s); "
                    f"run: byline doctor --db {store} --repair")
         raise typer.Exit(1)
     try:
-        run_repair(store, echo=typer.echo)
+        run_repair(store, echo=say)
     except (StoreError, OSError) as error:
         raise _fail(f"could not repair: {error}") from None
-    typer.echo(f"{store}: repaired")
+    say(f"{store}: repaired")
 
 
 def main() -> None:
     """The console script `byline`."""
+    install()
     app(prog_name="byline")
 
 

@@ -12,10 +12,7 @@ screen clear) may be among them, the placeholders that replace them must be, no
 from __future__ import annotations
 
 import json
-import os
 import re
-import select
-import signal
 import subprocess
 import sys
 import time
@@ -30,8 +27,8 @@ termios = pytest.importorskip("termios")
 if not sys.platform.startswith("linux"):  # pragma: no cover - the pty dance is Linux-tested
     pytest.skip("pty test runs on Linux only", allow_module_level=True)
 
-REPO = Path(__file__).resolve().parents[2]
-COLUMNS, LINES = 120, 40
+from tests.ptyterm import PtyProcess, decoded, pty_env  # noqa: E402 (after the skips)
+
 DEADLINE = 20.0  # seconds, for the whole run
 
 ESC = "\x1b"
@@ -75,101 +72,6 @@ def _hostile_jsonl(shot_dir: Path) -> str:
     return json.dumps(record) + "\n"
 
 
-class _Pty:
-    """A child process on a pty; every byte it writes is kept in `output`."""
-
-    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str]) -> None:
-        self.master, slave = pty.openpty()
-        winsize = termios.TIOCSWINSZ
-        fcntl.ioctl(slave, winsize, bytes(bytearray(
-            [LINES & 0xFF, LINES >> 8, COLUMNS & 0xFF, COLUMNS >> 8, 0, 0, 0, 0])))
-        self.output = bytearray()
-        self.proc = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave,
-            start_new_session=True, close_fds=True,
-        )
-        os.close(slave)
-
-    def read(self, seconds: float, until: bytes | None = None) -> None:
-        """Read for `seconds`, or until `until` has been seen, or until the child's end."""
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            if until is not None and until in self.output:
-                return
-            ready, _, _ = select.select([self.master], [], [], min(left, 0.1))
-            if not ready:
-                if self.proc.poll() is not None:
-                    return
-                continue
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:  # EIO: the child closed its side of the pty
-                return
-            if not chunk:
-                return
-            self.output += chunk
-
-    def wait_for(self, marker: bytes, seconds: float) -> bool:
-        """Read until `marker` appears in what is written from now on."""
-        mark = len(self.output)
-        end = time.monotonic() + seconds
-        while marker not in self.output[mark:] and (left := end - time.monotonic()) > 0:
-            if not self._read_once(left):
-                break
-        return marker in self.output[mark:]
-
-    def settle(self, seconds: float, quiet: float = 0.3) -> None:
-        """Read until something new was written and then nothing for `quiet` seconds."""
-        mark = len(self.output)
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            ready, _, _ = select.select([self.master], [], [], min(left, quiet))
-            if not ready:
-                if len(self.output) > mark or self.proc.poll() is not None:
-                    return
-                continue
-            if not self._read_once(0):
-                return
-
-    def _read_once(self, seconds: float) -> bool:
-        """One read of what is ready within `seconds`; False once the child is gone."""
-        ready, _, _ = select.select([self.master], [], [], min(seconds, 0.1))
-        if not ready:
-            return self.proc.poll() is None
-        try:
-            chunk = os.read(self.master, 65536)
-        except OSError:  # EIO: the child closed its side of the pty
-            return False
-        self.output += chunk
-        return bool(chunk)
-
-    def send(self, data: bytes) -> None:
-        os.write(self.master, data)
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
-        os.close(self.master)
-
-
-def _env(tmp: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("TEXTUAL", "BYLINE", "PYTEST", "COLUMNS", "LINES"))}
-    config_home = tmp / "config"
-    config_home.mkdir()
-    env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES),
-               XDG_CONFIG_HOME=str(config_home), PYTHONPATH=str(REPO),
-               LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONIOENCODING="utf-8")
-    env.pop("NO_COLOR", None)
-    return env
-
-
-def _decoded(output: bytes) -> str:
-    # surrogateescape keeps any byte that is not UTF-8 visible as U+DC80..U+DCFF.
-    return output.decode("utf-8", errors="surrogateescape")
-
-
 def test_article_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -183,11 +85,11 @@ def test_article_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> No
 
     argv = [sys.executable, "-m", "tui", "annotate", str(article), str(wire),
             "--db", str(store), "--model", "rules", "--annotator", "tester"]
-    term = _Pty(argv, cwd=work, env=_env(tmp_path))
+    term = PtyProcess(argv, cwd=work, env=pty_env(tmp_path))
     start = time.monotonic()
     try:
         # The article is on screen once its last paragraph is drawn.
-        assert term.wait_for(b"NOT-BOLD", 15.0), _decoded(bytes(term.output))[-2000:]
+        assert term.wait_for(b"NOT-BOLD", 15.0), decoded(bytes(term.output))[-2000:]
         term.settle(3.0)
         # Each key waits for its effect on screen, so that keys never run together
         # (an ESC followed too soon by another key would be read as Alt+key).
@@ -202,7 +104,7 @@ def test_article_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> No
             term.send(key)
             if effect is not None:
                 seen = term.wait_for(effect, 8.0)
-                assert seen, (key, effect, _decoded(bytes(term.output))[-1500:])
+                assert seen, (key, effect, decoded(bytes(term.output))[-1500:])
             term.settle(5.0)
         term.send(b"q")
         term.read(max(DEADLINE - (time.monotonic() - start), 5.0))
@@ -213,7 +115,7 @@ def test_article_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> No
     finally:
         term.close()
 
-    text = _decoded(bytes(term.output))
+    text = decoded(bytes(term.output))
     tail = text[-1500:]
 
     # No article sequence in any form a terminal would act on (Rich drops a BEL,
@@ -253,3 +155,59 @@ def test_article_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> No
     created = {path.name for path in set(work.iterdir()) - before}
     assert created, "the store was never written"
     assert all(name.startswith("gold") for name in created), sorted(created)
+
+
+def test_labels_and_config_keys_never_reach_the_terminal(tmp_path: Path) -> None:
+    """Labels a store holds (in the legend, the side panel and the label picker) and the
+    keys and values of a hostile config (echoed in its warnings) reach the terminal as
+    placeholders: no C1, bidi or invisible character in any byte written, and none of
+    their escape sequences."""
+    from tests.ptyterm import UNSAFE
+    from tui.core.model import Article, EntityItem, Status
+    from tui.store.gold import GoldStore
+
+    work = tmp_path / "work"
+    work.mkdir()
+    hostile = f"\u202eRLO{ESC}[2JCLR{TITLE}{OSC52}{C1_CSI}\u2066\u200e"
+    text = "Angela Merkel met Joe Biden in Berlin on Monday, officials said.\n"
+    (work / "a.txt").write_text(text, encoding="utf-8")
+    article = Article("a", text)
+    store = work / "gold.json"
+    with GoldStore.open(store) as gold:
+        gold.put_article(article)
+        gold.save_items("a", "tester", article.text_hash, {
+            "a:1": EntityItem(id="a:1", start=0, end=13, label=f"P{hostile}",
+                              status=Status.ADDED, annotator=f"who{hostile}")})
+    config = work / "config.toml"
+    config.write_text(
+        '"top\\u001b[2JCFG-CLEAR\\u009b31m" = 1\n'
+        '[keys]\n"fly\\u001b]0;CFG-TITLE\\u0007\\u202e" = "a"\naccept = "\\u009b"\n',
+        encoding="utf-8")
+
+    argv = [sys.executable, "-m", "tui", "annotate", str(work / "a.txt"), "--db", str(store),
+            "--model", "rules", "--annotator", "tester", "--config", str(config)]
+    term = PtyProcess(argv, cwd=work, env=pty_env(tmp_path))
+    try:
+        assert term.wait_for(b"officials said", 15.0), decoded(bytes(term.output))[-2000:]
+        term.settle(3.0)
+        for key, effect in ((b"n", None), (b"l", b"RLO"), (b"\x1b", None),
+                            (b"?", b"remap them"), (b"\x1b", None)):
+            term.send(key)
+            if effect is not None:
+                assert term.wait_for(effect, 8.0), (key, decoded(bytes(term.output))[-1500:])
+            term.settle(5.0)
+        term.send(b"q")
+        term.read(10.0)
+    finally:
+        term.close()
+
+    output = decoded(bytes(term.output))
+    for sequence in (f"{ESC}[2JCLR", TITLE, f"{ESC}]0;PWNED-TITLE", OSC52,
+                     f"{ESC}]52;c;SEVJ", f"{ESC}[2JCFG-CLEAR", f"{ESC}]0;CFG-TITLE"):
+        assert sequence not in output, f"reached the terminal: {sequence!r}"
+    # byline's app writes its own ESC sequences, but never a C1, bidi or invisible one.
+    bad = sorted({char for char in output if char in UNSAFE and char >= "\x7f"})
+    assert not bad, bad
+    for shown in ("P\u2426RLO\u241b[2JCLR",             # the label, in the picker
+                  "CFG-CLEAR", "CFG-TITLE"):           # the config's keys, warned
+        assert shown in output, f"never drawn: {shown!r}"

@@ -9,11 +9,12 @@ Every cell is a `Text` made display-safe: nothing read from a store is markup.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tui.app.safe_app import SafeApp
 from tui.commands.review import ReviewSession
 from tui.core.adjudicate import ArticleReview, Disagreement, Item
 from tui.core.model import EntityItem
@@ -206,7 +207,7 @@ class DisagreementsScreen(Screen[None]):
         self.app.pop_screen()
 
 
-class AdjudicationApp(App[None]):
+class AdjudicationApp(SafeApp[None]):
     """`byline review`: the articles, then one article's disagreements."""
 
     CSS_PATH = "byline.tcss"

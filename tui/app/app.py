@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import gc
 
-from textual.app import App
-
 from tui.app.context import AppContext
+from tui.app.safe_app import SafeApp
 from tui.app.screens.article import ArticleScreen
 from tui.app.screens.library import LibraryScreen
 
 
-class BylineApp(App[None]):
+class BylineApp(SafeApp[None]):
     """Opens the library, then the first article not yet done."""
 
     CSS_PATH = "byline.tcss"

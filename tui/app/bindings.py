@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from tui.core.text import display_line
+
 ARTICLE_BINDINGS: list[Binding] = [
     Binding("t", "switch_layer", "Layer", id="layer",
             tooltip="Switch layer: entities → quotes → meetings"),
@@ -122,7 +124,17 @@ _KEY_NAMES = {"left_square_bracket": "[", "right_square_bracket": "]",
               "left_curly_bracket": "{", "right_curly_bracket": "}", "question_mark": "?"}
 
 
+def key_name(key: str) -> str:
+    """One key as people read it: `?` for `question_mark`; a single character that is not
+    printable (a control, bidi or format character, an odd space) as `U+XXXX`; never a
+    control or invisible character (keys come from the user's config)."""
+    name = _KEY_NAMES.get(key, key)
+    if len(name) == 1 and (not name.isprintable() or name.isspace()):
+        return f"U+{ord(name):04X}"
+    return display_line(name)
+
+
 def key_display(binding: Binding, keymap: dict[str, str]) -> str:
     """The keys that trigger `binding` once `keymap` is applied, for people to read."""
     keys = keymap.get(binding.id or "", binding.key)
-    return ", ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+    return ", ".join(key_name(k.strip()) for k in keys.split(","))

@@ -21,16 +21,15 @@ and writes to stderr), as `run_evaluate` does.
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable, Sequence
 from io import StringIO
 from pathlib import Path
 
 from tui.core.agreement import AgreementReport, Tokens, agreement
 from tui.core.model import AnnotationRecord
-from tui.core.text import display_safe
+from tui.core.text import display_line, json_text
 from tui.store.gold import GoldStore, StoreError
+from tui.terminal import say, say_error
 
 EXIT_OK = 0
 EXIT_FAILED = 2
@@ -41,10 +40,6 @@ TABLE_WIDTH = 120
 
 class AgreementInputError(Exception):
     """Stores that cannot be compared; the message is one line."""
-
-
-def _stderr(message: str) -> None:
-    print(f"byline: error: {message}", file=sys.stderr)
 
 
 def _store_labels(stores: Sequence[Path]) -> list[str]:
@@ -124,7 +119,7 @@ def compute_agreement(stores: Sequence[Path]) -> AgreementReport:
             found = ", ".join(sorted(records)) or "none"
             raise AgreementInputError(
                 f"agreement needs at least two annotators; the store(s) hold {len(records)} "
-                f"({display_safe(found)})")
+                f"({display_line(found)})")
         return agreement(records, _text_source(opened))
     finally:
         for store in opened:
@@ -137,7 +132,7 @@ def _figure(value: float | None) -> str:
 
 def _name(name: str) -> str:
     """An annotator name as it may be drawn: no control, invisible or line-breaking character."""
-    return display_safe(name).replace("\n", "\u2424")
+    return display_line(name)
 
 
 def render_table(report: AgreementReport, width: int = TABLE_WIDTH) -> list[str]:
@@ -168,8 +163,8 @@ def render_table(report: AgreementReport, width: int = TABLE_WIDTH) -> list[str]
     return [line.rstrip() for line in out.getvalue().splitlines()]
 
 
-def run_agreement(stores: Sequence[Path], echo: Callable[[str], None] = print,
-                  as_json: bool = False, error: Callable[[str], None] = _stderr) -> int:
+def run_agreement(stores: Sequence[Path], echo: Callable[[str], None] = say,
+                  as_json: bool = False, error: Callable[[str], None] = say_error) -> int:
     """Compare every pair of annotators of `stores`, print the report through `echo`; return
     the exit code (0, or 2 with one line through `error`: see the module doc)."""
     try:
@@ -178,7 +173,7 @@ def run_agreement(stores: Sequence[Path], echo: Callable[[str], None] = print,
         error(str(failure))
         return EXIT_FAILED
     if as_json:
-        echo(json.dumps(report.to_json(), ensure_ascii=True))
+        echo(json_text(report.to_json()))
         return EXIT_OK
     shared = sum(1 for pair in report.pairs if pair.articles)
     echo(f"{len(report.annotators)} annotator(s) in {len(stores)} store(s); "

@@ -12,11 +12,12 @@ and, where it applies, the line).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.evaluate import Annotations, evaluate, format_rows, parse_row
+from tui.core.text import json_text
+from tui.terminal import say, say_error
 
 EXIT_OK = 0
 EXIT_FAILED = 2
@@ -24,10 +25,6 @@ EXIT_FAILED = 2
 
 class EvaluateInputError(Exception):
     """A file that is not native JSONL: `PATH[:LINE]: reason`."""
-
-
-def _stderr(message: str) -> None:
-    print(f"byline: error: {message}", file=sys.stderr)
 
 
 def read_annotations(path: Path) -> list[Annotations]:
@@ -61,11 +58,12 @@ def read_annotations(path: Path) -> list[Annotations]:
 
 
 def run_evaluate(gold: Path, pred: Path, as_json: bool = False,
-                 echo: Callable[[str], None] = print,
-                 error: Callable[[str], None] = _stderr) -> int:
+                 echo: Callable[[str], None] = say,
+                 error: Callable[[str], None] = say_error) -> int:
     """Score `pred` against `gold`, print the report through `echo`; return the exit code.
 
-    A file that cannot be read is reported through `error`, one line.
+    A file that cannot be read is reported through `error`, one line. The defaults
+    print through `tui.terminal`'s display filter; `as_json` is printable ASCII only.
     """
     try:
         gold_rows = read_annotations(Path(gold))
@@ -77,7 +75,7 @@ def run_evaluate(gold: Path, pred: Path, as_json: bool = False,
         return EXIT_FAILED
     result = evaluate(gold_rows, pred_rows)
     if as_json:
-        echo(json.dumps(result.to_json(), ensure_ascii=False))
+        echo(json_text(result.to_json()))
         return EXIT_OK
     echo(f"{result.articles} gold article(s); {len(result.missing)} without a prediction; "
          f"{len(result.extra)} predicted article(s) not in the gold (ignored)")

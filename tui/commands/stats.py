@@ -17,7 +17,6 @@ A missing or unreadable store raises `StoreError` (one line naming the file).
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui.core.stats import UNKNOWN_DAY, DayCount, Outcome, Stats, compute_stats
-from tui.core.text import display_safe
+from tui.core.text import display_line, json_text
 from tui.store.gold import GoldStore, StoreError
 
 EXIT_OK = 0
@@ -42,7 +41,7 @@ _FULL = "█"
 
 def _safe(text: str) -> Text:
     """Untrusted text as a renderable: never markup, no control characters, one line."""
-    return Text(display_safe(text).replace("\n", "\u2424"), no_wrap=False)
+    return Text(display_line(text), no_wrap=False)
 
 
 def _percent(rate: float | None) -> str:
@@ -178,12 +177,11 @@ def run_stats(db: Path, echo: Callable[[str], None], as_json: bool = False,
     exit code. Raises `StoreError` if the store is missing or cannot be read."""
     stats = read_stats(db, annotator)
     if as_json:
-        echo(json.dumps({"store": str(db), "annotator": annotator, **stats.to_json()},
-                        ensure_ascii=True))  # (no C1 or bidi character reaches the terminal)
+        echo(json_text({"store": str(db), "annotator": annotator, **stats.to_json()}))
         return EXIT_OK
     if not stats.annotators:
         who = f" by {annotator}" if annotator is not None else ""
-        echo(display_safe(f"{db}: no annotations{who} yet").replace("\n", "\u2424"))
+        echo(display_line(f"{db}: no annotations{who} yet"))
         return EXIT_OK
     for line in report_lines(stats):
         echo(line)

@@ -58,6 +58,7 @@ from tui.formats.readers import (
     parse_json_line,
     shown_name,
 )
+from tui.terminal import raw_stream, say
 
 EXIT_OK = 0
 EXIT_INPUT_ERRORS = 1
@@ -383,7 +384,11 @@ def _write_with_progress(appender: Appender, rows: Iterator[dict[str, Any]], tot
 
     columns = (TextColumn("suggesting", markup=False), BarColumn(), MofNCompleteColumn(),
                RateColumn(), TimeLeftColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    # The bar's own escape sequences go to the unfiltered stream; its text is byline's.
+    # Anything else written meanwhile keeps going through the filtered sys.stderr.
+    console = Console(file=raw_stream(err=True))
+    with Progress(*columns, console=console, transient=False, redirect_stdout=False,
+                  redirect_stderr=False) as bar:
         task = bar.add_task("suggest", total=total)
         return write_rows(appender, rows, batch, lambda: bar.advance(task))
 
@@ -393,7 +398,7 @@ def _write_with_progress(appender: Appender, rows: Iterator[dict[str, Any]], tot
 
 def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size: int = 64,
                 n_process: int = 1, force: bool = False, progress: bool | None = None,
-                echo: Callable[[str], None] = print, resume: bool = False) -> int:
+                echo: Callable[[str], None] = say, resume: bool = False) -> int:
     """Suggest entities for the articles of `paths` and write them to `out`; return the exit code.
 
     `progress` shows a progress bar on stderr (None: only when stderr is a

@@ -14,7 +14,11 @@ The file is TOML, by default `$XDG_CONFIG_HOME/byline/config.toml`
     entities = ["PERSON", "ORG", "GPE", "LOC", "DATE"]
 
 A problem never stops byline: each one becomes a one-line warning naming the
-file and the key, and the defaults stand for what could not be read.
+file and the key, and the defaults stand for what could not be read. Keys and
+values are quoted as Python literals (`'k\\x1b'`) and every warning about the
+file's content is one display-safe line (`display_line`); the app shows warnings
+through its display filter too (`tui.app.safe_app`).
+A key is a name (`ctrl+s`, `f2`) or one printable character that is not a space.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.labels import DEFAULT_ENTITY_LABELS
+from tui.core.text import display_line
 
 _KEY_NAME = re.compile(r"^[A-Za-z0-9_+\-]+$|^.$")
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,31}$")
@@ -52,9 +57,15 @@ def default_config_path() -> Path:
     return Path(base) / "byline" / "config.toml"
 
 
+def _valid_key(key: str) -> bool:
+    if len(key) == 1:  # a character: one that can be typed and seen
+        return key.isprintable() and not key.isspace()
+    return bool(_KEY_NAME.match(key))
+
+
 def _valid_keys(value: str) -> bool:
     keys = [k.strip() for k in value.split(",")]
-    return bool(keys) and all(k and _KEY_NAME.match(k) for k in keys)
+    return bool(keys) and all(k and _valid_key(k) for k in keys)
 
 
 def parse_config(data: dict[str, Any], path: Path,
@@ -67,14 +78,14 @@ def parse_config(data: dict[str, Any], path: Path,
     known = {"keys", "labels", "annotator"}
     for key in data:
         if key not in known:
-            warnings.append(f"{path}: unknown setting '{key}' (ignored)")
+            warnings.append(f"{path}: unknown setting {key!r} (ignored)")
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         warnings.append(f"{path}: [keys] must be a table of action = \"keys\" (ignored)")
         keys = {}
     for binding_id, value in keys.items():
         if binding_id not in binding_ids:
-            warnings.append(f"{path}: [keys] unknown action '{binding_id}' (ignored)")
+            warnings.append(f"{path}: [keys] unknown action {binding_id!r} (ignored)")
         elif not isinstance(value, str) or not _valid_keys(value):
             warnings.append(f"{path}: [keys] {binding_id}: expected keys like \"a\" or "
                             f"\"ctrl+s,f2\", got {value!r} (default kept)")
@@ -94,14 +105,15 @@ def parse_config(data: dict[str, Any], path: Path,
                             "such as [\"PERSON\", \"ORG\"] (defaults kept)")
     for key in label_table:
         if key != "entities":
-            warnings.append(f"{path}: [labels] unknown setting '{key}' (ignored)")
+            warnings.append(f"{path}: [labels] unknown setting {key!r} (ignored)")
     if "annotator" in data:
         value = data["annotator"]
         if isinstance(value, str) and value.strip() and value.isprintable():
             annotator = value.strip()
         else:
             warnings.append(f"{path}: annotator: expected a non-empty name (ignored)")
-    return Config(keymap=keymap, entity_labels=labels, annotator=annotator, path=path), warnings
+    return (Config(keymap=keymap, entity_labels=labels, annotator=annotator, path=path),
+            [display_line(warning) for warning in warnings])
 
 
 def load_config(path: Path | None, binding_ids: Collection[str],

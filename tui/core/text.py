@@ -9,6 +9,7 @@ control character can ever reach the terminal.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 #: C0 controls become the Unicode "control pictures" (ESC -> U+241B), DEL becomes
@@ -39,6 +40,9 @@ _INVISIBLE: dict[int, str] = {
                                     *range(0x2061, 0x2065), *range(0x206A, 0x2070),
                                     0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB)},
     **{code: "\u2424" for code in (0x2028, 0x2029)},
+    #: A lone surrogate (from a JSON escape or a file name that is not UTF-8) cannot be
+    #: written as UTF-8, and written as the byte it escapes it could be a C1 control.
+    **{code: "\ufffd" for code in range(0xD800, 0xE000)},
     0x09: " ",
 }
 
@@ -50,6 +54,49 @@ def display_safe(text: str) -> str:
     for callers that lay out lines themselves.
     """
     return text.translate(_PLACEHOLDERS).translate(_INVISIBLE)
+
+
+def display_line(text: str) -> str:
+    """`text` as one line that may be drawn: `display_safe`, and a newline shown as U+2424.
+
+    What every message of the command line goes through (see `tui.terminal`).
+    """
+    return display_safe(text).replace("\n", "\u2424")
+
+
+#: What `escape_json_for_terminal` escapes: every C0 control but newline and tab, DEL,
+#: C1, lone surrogates (bytes that are not UTF-8), and the invisible characters
+#: `display_safe` shows (bidi controls, zero-width and format characters, separators).
+_JSON_UNSAFE = re.compile(
+    "[" + "".join(sorted({re.escape(chr(code)) for code in (*_PLACEHOLDERS, *_INVISIBLE)
+                          if code not in (0x09, 0x0A)})) + "]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+        return "\\ufffd"
+    return f"\\u{code:04x}"
+
+
+def escape_json_for_terminal(data: bytes) -> bytes:
+    """The UTF-8 JSON (or JSON lines) `data`, with every character a terminal could act on
+    or that hides text written as a `\\uXXXX` escape.
+
+    Inside a JSON string the escape means the same character, so valid JSON stays valid
+    JSON with the same values; such characters cannot occur raw outside strings in valid
+    JSON. Bytes that are not UTF-8 become `\\ufffd`. Newlines and tabs stay. For data
+    written to standard output when it is a terminal.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    return _JSON_UNSAFE.sub(_json_escape, text).encode("utf-8")
+
+
+def json_text(value: object) -> str:
+    """`value` as one line of JSON holding only printable ASCII (non-ASCII and DEL escaped)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=True).replace("\x7f", "\\u007f")
 
 
 def normalise(raw: str) -> str:

@@ -1,4 +1,8 @@
-"""A modal list of every entity label, for labels beyond the nine digit keys."""
+"""A modal list of every entity label, for labels beyond the nine digit keys.
+
+Labels may come from a store or an import, so from anyone: each is drawn as
+`Text` (never markup) through `display_line`.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app.widgets.colors import label_colour
+from tui.core.text import display_line
 
 
 class LabelPicker(ModalScreen[str | None]):
@@ -33,7 +38,7 @@ class LabelPicker(ModalScreen[str | None]):
             for index, label in enumerate(self.labels, start=1):
                 prompt = Text()
                 prompt.append(f"{index:>2} " if index <= 9 else "   ", style="dim")
-                prompt.append(label, style=f"bold {label_colour(label)}")
+                prompt.append(display_line(label), style=f"bold {label_colour(label)}")
                 options.append(Option(prompt, id=label))
             yield OptionList(*options, id="labels")
 

@@ -28,7 +28,7 @@ def label_colour(label: str) -> str:
     """The hex colour of `label`."""
     colour = LABEL_COLOURS.get(label)
     if colour is None:
-        colour = _PALETTE[zlib.crc32(label.encode("utf-8")) % len(_PALETTE)]
+        colour = _PALETTE[zlib.crc32(label.encode("utf-8", "surrogatepass")) % len(_PALETTE)]
     return colour
 
 
