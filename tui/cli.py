@@ -299,7 +299,6 @@ def doctor(
     from tui.store.doctor import diagnose
     from tui.store.doctor import repair as run_repair
     from tui.store.gold import StoreError
-
     from tui.store.layout import journal_path, resolve_store, shards_dir
 
     given = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)

@@ -364,7 +364,7 @@ def test_malformed_items_behind_a_valid_checksum_are_damage_not_data(
 
     out = tmp_path / "out.jsonl"
     for fmt in ("native", "prodigy", "conll", "brat"):
-        with pytest.raises(StoreError, match="damaged shard .*see byline doctor"):
+        with pytest.raises(StoreError, match=r"damaged shard .*see byline doctor"):
             run_export(path, out, fmt, True, None, False)
     assert not out.exists()
     with pytest.raises(StoreError, match="damaged shard"):
@@ -423,7 +423,7 @@ def test_a_shard_replaced_by_an_older_valid_copy_is_repaired_to_the_newest(
     folders = sorted(path.with_name("gold.json.backups").iterdir())
     older = folders[0] / shard.name  # holds s:0 only
     shutil.copy2(older, shard)
-    with pytest.raises(StoreError, match="not the (size|shard) the index records"):
+    with pytest.raises(StoreError, match=r"not the (size|shard) the index records"):
         GoldStore.open(path)
     report = diagnose(path)
     assert any(shard.name in p and "not the shard the index records" in p

@@ -146,7 +146,9 @@ def part_of(path: Path) -> tuple[Path, str] | None:
 
 
 def resolve_store(path: Path | str) -> Path:
-    """The real path of the store's index named by `path` (symlinks followed, once).
+    """The store's index named by `path`: its real path (symlinks followed, once), or
+    `path` itself where no symlink is on the way (the same files, and messages then name
+    them as the user did).
 
     Raises `StoreError`-worthy `ValueError`s with a one-line reason where `path`
     names another file of a store (its journal, lock, a shard, a backup), or
@@ -154,6 +156,8 @@ def resolve_store(path: Path | str) -> Path:
     """
     given = Path(path)
     real = Path(os.path.realpath(given))
+    if real == Path(os.path.abspath(given)):
+        real = given
     owner = part_of(real)
     if owner is not None:
         index, what = owner
