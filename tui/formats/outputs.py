@@ -264,6 +264,10 @@ class Output:
     def write(self, data: bytes) -> int:
         if self._decoder is not None:
             data = terminal_safe(self._decoder.decode(data)).encode("utf-8")
+        if len(data) >= self.BUFFER:  # a large chunk (a shard's rows) goes as it is
+            self._drain()
+            self._send(data)
+            return len(data)
         self._buffer += data
         if len(self._buffer) >= self.BUFFER:
             self._drain()
@@ -280,10 +284,12 @@ class Output:
                 raise write_error(self._target, error) from None
 
     def _drain(self) -> None:
-        if not self._buffer:
-            return
-        data = bytes(self._buffer)
-        self._buffer.clear()
+        if self._buffer:
+            data = bytes(self._buffer)
+            self._buffer.clear()
+            self._send(data)
+
+    def _send(self, data: bytes) -> None:
         try:
             self._write(data)
         except OSError as error:

@@ -112,7 +112,12 @@ def store_identities(db: Path | str) -> set[tuple[int, int]]:
 
 
 def _by_location(real: Path) -> StorePart | None:
-    """The store whose companion file or folder `real` is, or lies in."""
+    """The store whose companion file or folder `real` is, or lies in (the outermost
+    store's, for a copy of a store kept in another's backups)."""
+    for folder in reversed(real.parents):
+        owner, kind = _folder_base(folder)
+        if owner is not None and _is_store(owner):
+            return StorePart(owner, _inside(kind))
     name = real.name
     for suffix, role in ((".journal", "its journal"), (".lock", "its lock")):
         if name.endswith(suffix) and len(name) > len(suffix):
@@ -124,10 +129,9 @@ def _by_location(real: Path) -> StorePart | None:
         base = real.with_name(temp.group(1))
         if _is_store(base):
             return StorePart(base, "a temporary file of it")
-    for part in (real, *real.parents):
-        owner, kind = _folder_base(part)
-        if owner is not None and _is_store(owner):
-            return StorePart(owner, f"its {kind} folder" if part == real else _inside(kind))
+    owner, kind = _folder_base(real)
+    if owner is not None and _is_store(owner):
+        return StorePart(owner, f"its {kind} folder")
     return None
 
 
