@@ -301,11 +301,16 @@ def doctor(
                          "rebuilt from its last good state.")] = False,
 ) -> None:
     """Check a gold store: every file, checksum and journal line; --repair fixes it."""
+    from tui.commands.outputs import check_store_path
     from tui.store.doctor import diagnose
     from tui.store.doctor import repair as run_repair
     from tui.store.gold import StoreError
 
     store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
+    try:
+        check_store_path(store)  # a repair writes an index: never over a journal or a shard
+    except StoreError as error:
+        raise _fail(str(error)) from None
     if not store.exists() and not store.with_name(store.name + ".journal").exists():
         raise _fail(f"{store}: no gold store here")
     report = diagnose(store)

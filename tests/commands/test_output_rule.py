@@ -250,6 +250,43 @@ def test_import_never_writes_into_one_of_its_inputs(stores: Stores) -> None:
     assert "one of the inputs" in message
 
 
+@pytest.mark.parametrize("kind", NOT_INDEXES)
+def test_doctor_never_repairs_a_store_file_into_a_store(stores: Stores, kind: str) -> None:
+    """A repair writes a new index at --db: never over a journal, a lock or a shard."""
+    target = TARGETS[kind](stores)
+    message = _refused(stores, ["doctor", "--db", target, "--repair"], target)
+    assert "not a gold store: give the store itself" in message
+
+
+def test_a_label_studio_config_already_there_needs_force(stores: Stores) -> None:
+    out = stores.root / "tasks.json"
+    config = stores.root / "tasks.config.xml"
+    config.write_bytes(b"<View>mine</View>\n")
+    message = _refused(stores, ["export", "--db", stores.db, "-o", out, "--format",
+                                "labelstudio"], config)
+    assert message.endswith("already exists (use --force to replace it)")
+    assert not out.exists()  # the tasks are not written either
+    result = byline("export", "--db", stores.db, "-o", out, "--format", "labelstudio",
+                    "--force")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_bytes())[0]["data"]["text"] == TEXT
+    assert b"<Label value=\"PERSON\"" in config.read_bytes()
+
+
+def test_standard_output_appending_to_a_journal_is_refused(stores: Stores) -> None:
+    """`byline export -o - >> gold.json.journal` would add rows to the journal."""
+    journal = journal_path(stores.db)
+    before = snapshot(stores.root)
+    with journal.open("ab") as handle:
+        result = subprocess.run([sys.executable, "-m", "tui", "export", "--db", str(stores.db),
+                                 "-o", "-"], stdout=handle, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "BYLINE_CONFIG": os.devnull}, timeout=120,
+                                cwd=stores.root, check=False)
+    assert result.returncode == 2
+    assert "standard output: is part of the gold store" in result.stderr
+    assert snapshot(stores.root) == before
+
+
 @pytest.mark.parametrize("kind", ["journal", "lock", "shard", "backup", "other store's journal",
                                   "symlink to the journal"])
 def test_annotate_never_opens_a_store_file_as_a_store(stores: Stores, kind: str) -> None:
