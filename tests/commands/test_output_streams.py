@@ -289,6 +289,18 @@ def test_a_terminal_gets_no_control_or_bidi_character(tmp_path: Path) -> None:
             assert row["entities"][0]["label"] == f"GPE{HOSTILE}"
 
 
+def test_suggest_to_a_terminal_gets_no_bidi_character(tmp_path: Path) -> None:
+    text = "DOHA: Anna Berg \u202emet\u202c officials\u2028in Doha."
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(json.dumps({"id": "x\u2066", "text": text}) + "\n", encoding="utf-8")
+    code, output = _pty_run(["suggest", corpus, "-o", "-", "--model", "rules"], tmp_path)
+    assert code == 0
+    for bad in ("\u202e", "\u202c", "\u2028", "\u2066"):
+        assert bad.encode("utf-8") not in output
+    [row] = [json.loads(line) for line in output.decode().splitlines() if line.strip()]
+    assert row["text"] == text and row["id"] == "x\u2066"
+
+
 def test_a_spacy_docbin_is_never_written_to_a_terminal(db: Path, tmp_path: Path) -> None:
     code, output = _pty_run(["export", "--db", db, "-o", "-", "--format", "spacy"], tmp_path)
     assert code == 2 and output == b""
