@@ -309,3 +309,18 @@ def test_suggest_never_writes_over_its_input(stores: Stores) -> None:
     target = inputs / "new.jsonl"  # it would be read as articles next time
     message = _refused(stores, ["suggest", inputs, "-o", target, "--model", "rules"], target)
     assert "inside the input folder" in message
+
+
+def test_suggest_force_replaces_the_name_never_the_file_behind_other_names(
+        stores: Stores) -> None:
+    """--force puts a new file in place: a hard link elsewhere keeps the old rows."""
+    out = stores.root / "rows.jsonl"
+    out.write_bytes(b"old rows\n")
+    out.chmod(0o600)
+    other_name = stores.root / "links" / "rows-too.jsonl"
+    os.link(out, other_name)
+    result = byline("suggest", stores.article, "-o", out, "--model", "rules", "--force")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_bytes())["id"] == "doha"
+    assert other_name.read_bytes() == b"old rows\n"
+    assert out.stat().st_mode & 0o777 == 0o600

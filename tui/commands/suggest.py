@@ -318,6 +318,8 @@ class Appender:
             tmp = temp_name(target.path)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
+                with contextlib.suppress(OSError):  # the new file keeps the old one's mode
+                    os.fchmod(fd, stat.S_IMODE(os.stat(target.path).st_mode))
                 os.replace(tmp, target.path)
             except BaseException:
                 os.close(fd)

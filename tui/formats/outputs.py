@@ -153,8 +153,10 @@ def output_target(path: Path | str, *, force: bool, streams: bool = True,
     try:
         mode = os.stat(real).st_mode
     except (FileNotFoundError, NotADirectoryError):
-        folder = Path(shown).parent if str(Path(shown).parent) else Path(".")
         if not real.parent.is_dir():
+            folder = Path(shown).parent
+            if Path(os.path.abspath(folder)) != real.parent and folder.is_dir():
+                folder = real.parent  # a symlink into a folder that is not there
             raise OutputError(shown, f"folder {folder} does not exist") from None
         return Target(shown, Kind.NEW, path=real)
     except OSError as error:
