@@ -102,8 +102,9 @@ def annotate(
 @app.command()
 def export(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("-o", "--output",
-                                         help="The file to write (a folder for brat).")],
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="The file to write (a folder for brat); - for standard "
+                               "output. Never a file of a gold store.")],
     db: DbOption = None,
     fmt: Annotated[str, typer.Option(
         "--format", help="native (byline JSONL), prodigy (ner_manual tasks), brat (standoff "
@@ -125,14 +126,19 @@ def export(
     """Write gold data: JSONL, one article (and annotator) a line; or a brat folder."""
     from tui.commands.export_store import run_export
     from tui.formats.errors import OutputError
+    from tui.formats.outputs import STDOUT_NAME, OutputClosed
     from tui.store.gold import StoreError
 
     try:
         store = _inherited(ctx, "db", db) or DEFAULT_STORE
-        count = run_export(store, output, fmt, all_articles, annotator, force, dev, seed)
+        count = run_export(store, output, fmt, all_articles, annotator, force, dev, seed,
+                           note=lambda line: say(f"note: {line}", err=True))
+    except OutputClosed:
+        raise typer.Exit(141) from None  # the reader went away: end quietly, as Unix tools do
     except (StoreError, OutputError, ValueError) as error:
         raise _fail(str(error)) from None
-    say(f"Wrote {count} article(s) to {output}", err=True)
+    where = STDOUT_NAME if str(output) == "-" else output
+    say(f"Wrote {count} article(s) to {where}", err=True)
 
 
 @app.command()
@@ -140,8 +146,8 @@ def suggest(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(metavar="PATHS...",
                                                 help="Article files or folders.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The JSONL file to write.",
-                                         dir_okay=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The JSONL file to write; "
+                                         "- for standard output.", dir_okay=False)],
     model: ModelOption = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
                                             help="Texts per nlp.pipe batch.")] = 64,
@@ -298,12 +304,13 @@ def doctor(
     """Check a gold store: every file, checksum and journal line; --repair fixes it."""
     from tui.store.doctor import diagnose
     from tui.store.doctor import repair as run_repair
+    from tui.store.files import resolve_store
     from tui.store.gold import StoreError
-    from tui.store.layout import journal_path, resolve_store, shards_dir
+    from tui.store.layout import journal_path, shards_dir
 
     given = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
     try:
-        store = resolve_store(given)
+        store = resolve_store(given)  # a repair writes an index: never over a journal or a shard
     except ValueError as error:
         raise _fail(str(error)) from None
     if not (store.exists() or journal_path(store).exists() or shards_dir(store).is_dir()):

@@ -521,15 +521,24 @@ def test_empty_folder_is_filled_and_errors_leave_nothing_behind(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]  # no half-written folder
 
 
-def test_the_store_is_never_overwritten(tmp_path: Path) -> None:
+def test_a_file_the_guard_refuses_stops_the_export_before_anything_moves(
+        tmp_path: Path) -> None:
     out = tmp_path / "brat"
     out.mkdir()
     store = out / "annotation.conf"
     store.write_text("{}", encoding="utf-8")
+    asked: list[Path] = []
+
+    def guard(path: Path) -> None:
+        asked.append(path)
+        if path.name == "annotation.conf":
+            raise OutputError(path, "is part of the gold store")
+
     with pytest.raises(OutputError, match="gold store"):
-        write_brat([row_of(TEXT, ENTITIES)], out, force=True, protected=[store])
+        write_brat([row_of(TEXT, ENTITIES)], out, force=True, guard=guard)
     assert store.read_text(encoding="utf-8") == "{}"
     assert sorted(p.name for p in out.iterdir()) == ["annotation.conf"]
+    assert asked[0] == out  # the folder first, then each file it would write
 
 
 def test_export_rows_for_brat_never_hold_pending() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tui.app.bindings import ALL_BINDING_IDS
 from tui.app.context import AppContext, ModelProvider
+from tui.commands.outputs import check_store_path
 from tui.core.config import load_config
 from tui.formats.readers import read_paths
 from tui.store.gold import GoldStore
@@ -43,6 +44,7 @@ def build_context(paths: Sequence[Path], db: Path, annotator: str | None, model:
         detail = f" ({errors[0]})" if errors else ""
         where = ", ".join(str(p) for p in paths)
         raise UsageError(f"no article could be read from {where}{detail}")
+    check_store_path(db, inputs=list(paths))  # never a journal, shard or lock of a store
     store = GoldStore.open(db)
     name = annotator or settings.annotator or default_annotator()
     return AppContext(

@@ -1,7 +1,11 @@
 """`byline export`: gold data from the store to a JSONL file (a folder for brat).
 
 The store is opened read-only (no lock taken, nothing written), so export
-works while an annotator has the app open on the same store.
+works while an annotator has the app open on the same store. Every file an
+export writes (the output, Label Studio's config beside it, every file of a
+brat folder, spaCy's train and dev files) follows `tui.commands.outputs`:
+never a file of any gold store, never replaced without `--force`; `-`
+(standard output), a FIFO or a device takes the formats that write one file.
 """
 
 from __future__ import annotations
@@ -9,30 +13,23 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tui.atomic import atomic_binary_writer, atomic_write_text, atomic_writer
 from tui.commands.export import Entry, check_export, export_rows
+from tui.commands.outputs import OutputRule
 from tui.core.model import AnnotationRecord, Article, Suggestions
 from tui.formats.brat import write_brat
 from tui.formats.conll import conll_document
 from tui.formats.docbin import write_docbin
 from tui.formats.errors import OutputError
-from tui.formats.jsonl_out import check_output, encode_row, write_encoded, write_jsonl
+from tui.formats.jsonl_out import encode_row, write_encoded, write_jsonl
 from tui.formats.labelstudio import labelstudio_config, labelstudio_task
 from tui.formats.native import gold_row, gold_row_stored, suggestion_row
-from tui.store.gold import (
-    GoldStore,
-    StoreError,
-    backups_dir,
-    gc_paused,
-    journal_path,
-    lock_path,
-    read_shard_tables,
-    shards_dir,
-)
+from tui.formats.outputs import STDOUT_NAME, Target, descriptor_of, open_output
+from tui.store.gold import GoldStore, StoreError, gc_paused, read_shard_tables, shards_dir
 from tui.store.shard import Doc, shard_name
 
 
@@ -56,68 +53,95 @@ def gold_entries(store: GoldStore, all_articles: bool, annotator: str | None,
 
 
 def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
-               force: bool, dev_fraction: float = 0.0, seed: int = 0) -> int:
+               force: bool, dev_fraction: float = 0.0, seed: int = 0,
+               note: Callable[[str], None] | None = None) -> int:
     """Write the export (for brat, the folder `out`; for spaCy with `dev_fraction`, a
-    folder with train.spacy and dev.spacy); return how many articles were written."""
+    folder with train.spacy and dev.spacy); return how many articles were written.
+
+    Every output is checked before the store is read. `note` gets one line about what
+    was not written (Label Studio's config, when the tasks go to a stream)."""
     # With --all, native rows also list the suggestions nobody decided (Prodigy, brat: no place).
     include_pending = all_articles and fmt == "native"
     check_export(fmt, include_pending)
-    if not db.exists():
-        raise StoreError(f"{db}: no gold store here (nothing annotated yet?)")
-    if is_store_file(out, db):
-        raise OutputError(out, "is part of the gold store (its index, journal, lock, shards "
-                               "or backups): choose another output file")
-    if fmt != "brat" and out.is_dir() and not (fmt == "spacy" and dev_fraction):
-        raise OutputError(out, "is a folder, not a file")
     if dev_fraction and fmt != "spacy":
         raise ValueError("--dev splits a spaCy export only (--format spacy)")
-    store = GoldStore.open(db, read_only=True)
+    rule = OutputRule(stores=[db])
+    if fmt == "brat" or (fmt == "spacy" and dev_fraction):
+        return _export_folder(db, out, fmt, all_articles, annotator, force, dev_fraction,
+                              seed, rule)
+    target = rule.target(out, force=force, what=f"a {fmt} export")
+    if fmt == "spacy" and target.is_terminal():
+        raise OutputError(target.name, "is a terminal: a spaCy DocBin is binary; "
+                                       "redirect it to a file or a pipe")
+    config = _config_target(rule, out, target, force) if fmt == "labelstudio" else None
+    store = _open(db)
     try:
-        rows: Iterator[dict[str, Any]]
         if fmt == "native" and not include_pending:
             with gc_paused():
-                return write_encoded(out, _native_chunks(store, annotator, all_articles),
-                                     force=force)
+                return write_encoded(target, _native_chunks(store, annotator, all_articles))
         if fmt in ("conll", "labelstudio", "spacy"):
             # These take the model's tokens (or its suggestions) from the cached suggestions.
             entries = gold_entries(store, all_articles, annotator, with_suggestions=True)
             with gc_paused():
-                return _write_other(fmt, entries, out, force, dev_fraction, seed)
-        if fmt == "brat" and not include_pending:
-            # Rows straight from the stored documents, nothing decoded.
-            rows = (gold_row_stored(article, doc)
-                    for article, doc in store.stored_records(annotator)
-                    if doc["done"] or all_articles)
-        else:
-            # Prodigy takes its tokens from the suggestions; native needs them for `pending`.
-            entries = gold_entries(store, all_articles, annotator,
-                                   with_suggestions=fmt == "prodigy" or include_pending)
-            rows = export_rows(entries, fmt, include_pending=include_pending)
+                count = _write_other(fmt, entries, target, config, rule)
+            if fmt == "labelstudio" and config is None and note is not None:
+                note(f"the Label Studio labeling config was not written: {target.name} is "
+                     f"not a file to write it beside (export to a file to get it)")
+            return count
+        # Prodigy takes its tokens from the suggestions; native needs them for `pending`.
+        entries = gold_entries(store, all_articles, annotator,
+                               with_suggestions=fmt == "prodigy" or include_pending)
         with gc_paused():
-            if fmt == "brat":
-                return write_brat(rows, out, force=force, protected=store_files(db))
-            return write_jsonl(out, rows, force=force)
+            return write_jsonl(target, export_rows(entries, fmt, include_pending))
     finally:
         store.close()
 
 
-def store_files(db: Path) -> list[Path]:
-    """The files a gold store is made of that exist now (an export must never replace one)."""
-    found = [p for p in (db, journal_path(db), lock_path(db)) if p.exists()]
-    for folder in (shards_dir(db), backups_dir(db)):
-        if folder.is_dir():
-            found.extend(p for p in folder.rglob("*") if p.is_file())
-    return found
+def _open(db: Path) -> GoldStore:
+    if not db.exists():
+        raise StoreError(f"{db}: no gold store here (nothing annotated yet?)")
+    return GoldStore.open(db, read_only=True)
 
 
-def is_store_file(out: Path, db: Path) -> bool:
-    """True where `out` is one of the gold store's files or lies in one of its folders."""
-    target = Path(os.path.realpath(out))
-    if target in {Path(os.path.realpath(p)) for p in (db, journal_path(db), lock_path(db))}:
-        return True
-    return any(target == Path(os.path.realpath(folder))
-               or Path(os.path.realpath(folder)) in target.parents
-               for folder in (shards_dir(db), backups_dir(db)))
+def _export_folder(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
+                   force: bool, dev_fraction: float, seed: int, rule: OutputRule) -> int:
+    """brat, or spaCy split into train and dev: a folder, each file checked by `rule`."""
+    what = ("a brat export (a folder of files)" if fmt == "brat"
+            else "a spaCy train/dev split (a folder)")
+    if str(out) == "-" or descriptor_of(out) is not None:
+        raise OutputError(STDOUT_NAME if str(out) == "-" else out,
+                          f"{what} cannot be written to standard output; give a folder")
+    rule.check(out)
+    try:
+        mode = os.stat(out).st_mode
+    except OSError:
+        mode = stat.S_IFDIR
+    if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+        raise OutputError(out, f"is not a folder: {what} needs one")
+    store = _open(db)
+    try:
+        with gc_paused():
+            if fmt == "spacy":
+                entries = gold_entries(store, all_articles, annotator, with_suggestions=True)
+                return _write_spacy(entries, out, force, dev_fraction, seed, rule)
+            # Rows straight from the stored documents, nothing decoded.
+            rows = (gold_row_stored(article, doc)
+                    for article, doc in store.stored_records(annotator)
+                    if doc["done"] or all_articles)
+            return write_brat(rows, out, force=force, guard=rule.check)
+    finally:
+        store.close()
+
+
+def _config_target(rule: OutputRule, out: Path, target: Target, force: bool) -> Target | None:
+    """Where Label Studio's labeling config goes: `NAME.config.xml` beside a file output,
+    checked like the output itself, before anything is written; None for a stream."""
+    if target.streamed or target.path is None:
+        return None
+    config = Path(out).with_name(Path(out).stem + ".config.xml")
+    if os.path.realpath(config) == os.path.realpath(target.path):
+        raise OutputError(config, "is the export itself; give the export another name")
+    return rule.target(config, force=force, streams=False, what="the Label Studio config")
 
 
 # ------------------------------------------------------------ CoNLL, Label Studio, spaCy
@@ -133,31 +157,36 @@ def _tokens(article: Article, suggestions: Suggestions | None) -> Tokens | None:
     return None
 
 
-def _write_other(fmt: str, entries: Iterator[Entry], out: Path, force: bool,
-                 dev_fraction: float, seed: int) -> int:
+def _write_spacy(entries: Iterator[Entry], out: Path | Target, force: bool,
+                 dev_fraction: float, seed: int, rule: OutputRule) -> int:
+    tokens: dict[str, Tokens | None] = {}
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for article, record, suggestions in entries:
+            tokens[article.id] = _tokens(article, suggestions)
+            yield gold_row(article, record)
+
+    result = write_docbin(rows(), out, dev_fraction=dev_fraction, seed=seed, force=force,
+                          tokens_of=lambda row: tokens.get(row["id"]), guard=rule.check)
+    return result.docs
+
+
+def _write_other(fmt: str, entries: Iterator[Entry], target: Target, config: Target | None,
+                 rule: OutputRule) -> int:
+    """CoNLL, Label Studio (and its config) or a spaCy DocBin, to a checked `target`."""
     if fmt == "spacy":
-        tokens: dict[str, Tokens | None] = {}
-
-        def rows() -> Iterator[dict[str, Any]]:
-            for article, record, suggestions in entries:
-                tokens[article.id] = _tokens(article, suggestions)
-                yield gold_row(article, record)
-
-        result = write_docbin(rows(), out, dev_fraction=dev_fraction, seed=seed, force=force,
-                              tokens_of=lambda row: tokens.get(row["id"]))
-        return result.docs
-    check_output(out, force)
+        return _write_spacy(entries, target, True, 0.0, 0, rule)
     count = 0
     if fmt == "conll":
-        with atomic_writer(out, newline="\n") as text:
+        with open_output(target) as handle:
             for article, record, suggestions in entries:
-                text.write(conll_document(gold_row(article, record),
-                                            _tokens(article, suggestions)))
+                handle.write(conll_document(gold_row(article, record),
+                                            _tokens(article, suggestions)).encode("utf-8"))
                 count += 1
         return count
     labels: dict[str, None] = {}
-    with atomic_binary_writer(out) as raw:
-        raw.write(b"[\n")
+    with open_output(target) as handle:
+        handle.write(b"[\n")
         for article, record, suggestions in entries:
             row = gold_row(article, record)
             predicted = (suggestion_row(article, suggestions)
@@ -166,11 +195,12 @@ def _write_other(fmt: str, entries: Iterator[Entry], out: Path, force: bool,
             for item in (*row["entities"], *(predicted["entities"] if predicted else ())):
                 labels.setdefault(item["label"], None)
             task = labelstudio_task(row, predicted, row)
-            raw.write((b",\n" if count else b"") + encode_row(task).rstrip(b"\n"))
+            handle.write((b",\n" if count else b"") + encode_row(task).rstrip(b"\n"))
             count += 1
-        raw.write(b"\n]\n")
-    config = out.with_name(out.stem + ".config.xml")
-    atomic_write_text(config, labelstudio_config(list(labels)) + "\n")
+        handle.write(b"\n]\n")
+    if config is not None:
+        with open_output(config) as handle:
+            handle.write((labelstudio_config(list(labels)) + "\n").encode("utf-8"))
     return count
 
 

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from tui.commands.outputs import check_store_path
 from tui.core.layers import LayerItem
 from tui.core.model import EntityItem, EntitySuggestion, ModelInfo, Status, Suggestions
 from tui.core.tokens import simple_tokens
@@ -81,6 +82,7 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
     """
     if as_ not in IMPORT_AS:
         raise ValueError(f"--as must be one of {', '.join(IMPORT_AS)}, not {as_!r}")
+    check_store_path(db, inputs=paths)  # a store index, never another store file or an input
     items, skipped = read_imported(paths, fmt, as_)
     if not items:
         raise InputError(paths[0], "nothing to import")

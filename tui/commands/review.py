@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.commands.outputs import check_store_path
 from tui.core.adjudicate import ArticleReview, Item, merged_items, review_article, taken_side
 from tui.core.model import AnnotationRecord, Article
 from tui.store.gold import GoldStore, StoreError
@@ -88,6 +89,7 @@ def prepare_review(stores: Sequence[Path], merged_path: Path,
     if merged_path.resolve() in resolved:
         raise ValueError(f"{merged_path}: is one of the stores to review; choose a new "
                          f"store for the merged gold")
+    check_store_path(merged_path, stores=stores)  # never a file of any store but an index
     by_article, articles = _name_records(stores)
     merged = GoldStore.open(merged_path)
     session = ReviewSession(merged, adjudicator, articles=articles)

@@ -34,7 +34,9 @@ and running again with `--resume` finishes the file.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -44,12 +46,14 @@ from typing import Any
 
 import orjson
 
-from tui.atomic import fsync_dir
+from tui.atomic import fsync_dir, temp_name
+from tui.commands.outputs import OutputRule
 from tui.core.model import Article
 from tui.core.text import text_hash
 from tui.formats.errors import InputError, OutputError
-from tui.formats.jsonl_out import check_output, encode_row
+from tui.formats.jsonl_out import encode_row
 from tui.formats.native import suggestion_row
+from tui.formats.outputs import Kind, OutputClosed, Target, terminal_safe, write_error
 from tui.formats.readers import (
     _article_of,
     _error,
@@ -64,6 +68,8 @@ EXIT_OK = 0
 EXIT_INPUT_ERRORS = 1
 EXIT_FAILED = 2
 EXIT_INTERRUPTED = 130
+#: The reader of a pipe went away (128 + SIGPIPE, as a shell reports `yes | head -1`).
+EXIT_CLOSED = 141
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -268,39 +274,78 @@ def articles_to_do(files: Sequence[Path], done: Done) -> Iterator[Article]:
 class Appender:
     """Rows appended to the output a batch at a time: write, then fsync.
 
-    The file is opened at the first batch (created; truncated with `replace`;
-    with `keep`, cut to its first `keep` bytes to drop a torn line), so a run
-    that fails before writing anything leaves the old file as it was.
+    The output is opened at the first batch, so a run that fails before writing
+    anything leaves an old file as it was: a new file is created; an existing
+    one (`--force`) is replaced by a new file renamed over it (a hard link to
+    the old one keeps its contents); with `keep` (`--resume`), it is cut to its
+    first `keep` bytes to drop a torn line. A stream (standard output, a FIFO,
+    a device) is written as it comes, escaped for a terminal
+    (`tui.formats.outputs.terminal_safe`). A batch that fails half-way is cut
+    off a regular file again, so the file ends with a complete row.
     """
 
-    def __init__(self, path: Path, *, replace: bool, keep: int | None) -> None:
-        self.path = path
-        self.replace = replace
+    def __init__(self, target: Target, *, keep: int | None) -> None:
+        self.target = target
         self.keep = keep
         self.fd: int | None = None
         self.written = 0
+        self._regular = False
+        self._escape = False
 
     def open(self) -> int:
         if self.fd is None:
-            if self.keep is not None:
-                fd = os.open(self.path, os.O_WRONLY)
-                os.ftruncate(fd, self.keep)
-                os.lseek(fd, self.keep, os.SEEK_SET)
-            else:
-                flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if self.replace else os.O_EXCL)
-                fd = os.open(self.path, flags, 0o644)
-            self.fd = fd
-            if self.keep is None:
-                os.fsync(fd)
-                fsync_dir(self.path.parent if str(self.path.parent) else Path("."))
+            self.fd = self._open()
+            self._regular = stat.S_ISREG(os.fstat(self.fd).st_mode)
+            self._escape = os.isatty(self.fd)
+            if self.keep is None and not self.target.streamed:
+                assert self.target.path is not None
+                os.fsync(self.fd)
+                fsync_dir(self.target.path.parent)
         return self.fd
+
+    def _open(self) -> int:
+        target = self.target
+        if target.fd is not None:
+            return os.dup(target.fd)
+        assert target.path is not None
+        if target.kind is Kind.STREAM:
+            return os.open(target.path, os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+        if self.keep is not None:
+            fd = os.open(target.path, os.O_WRONLY)
+            os.ftruncate(fd, self.keep)
+            os.lseek(fd, self.keep, os.SEEK_SET)
+            return fd
+        if target.kind is Kind.FILE:
+            tmp = temp_name(target.path)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                with contextlib.suppress(OSError):  # the new file keeps the old one's mode
+                    os.fchmod(fd, stat.S_IMODE(os.stat(target.path).st_mode))
+                os.replace(tmp, target.path)
+            except BaseException:
+                os.close(fd)
+                os.unlink(tmp)
+                raise
+            return fd
+        return os.open(target.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
 
     def write(self, data: bytes, rows: int) -> None:
         fd = self.open()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
+        if self._escape:
+            data = terminal_safe(data.decode("utf-8", "replace")).encode("utf-8")
+        start = os.lseek(fd, 0, os.SEEK_CUR) if self._regular else None
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if self._regular:
+                os.fsync(fd)
+        except OSError:
+            if start is not None:
+                with contextlib.suppress(OSError):  # drop the part of this batch written
+                    os.ftruncate(fd, start)
+                    os.fsync(fd)
+            raise
         self.written += rows
 
     def close(self) -> None:
@@ -406,7 +451,6 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
     docstring). Messages (errors, the model's warning, the summary) go to
     `echo`, one line each.
     """
-    out = Path(out)
     if resume and force:
         echo("byline: error: --resume and --force cannot be used together")
         return EXIT_FAILED
@@ -414,19 +458,27 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
         echo("byline: error: the batch size and the number of processes must be at least 1")
         return EXIT_FAILED
     try:
-        check_output(out, force or resume)
+        target = OutputRule(inputs=[Path(p) for p in paths]).target(out, force=True)
     except OutputError as error:
-        if out.exists() and not out.is_dir():
-            echo(f"byline: error: {out}: already exists (use --force to replace it, "
-                 f"or --resume to finish it)")
-        else:
-            echo(f"byline: error: {error}")
+        echo(f"byline: error: {error}")
+        return EXIT_FAILED
+    if target.kind is Kind.FILE and not (force or resume):
+        echo(f"byline: error: {target.name}: already exists (use --force to replace it, "
+             f"or --resume to finish it)")
+        return EXIT_FAILED
+    if resume and target.streamed:
+        echo(f"byline: error: {target.name}: not a file: --resume finishes a file")
+        return EXIT_FAILED
+    if resume and target.kind is Kind.FILE and _linked(target):
+        echo(f"byline: error: {target.name}: is a hard link to another file as well; --resume "
+             f"appends in place, which would change that file too")
         return EXIT_FAILED
     done = Done()
-    resuming = resume and out.exists()
+    resuming = resume and target.kind is Kind.FILE
     try:
         if resuming:
-            done = read_done(out)
+            assert target.path is not None
+            done = read_done(target.path)
         found = survey([Path(p) for p in paths], done)
     except ResumeError as error:
         echo(f"byline: error: {error}")
@@ -452,13 +504,13 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
         echo(f"warning: {loaded.warning}")
     ours = (loaded.info.name, loaded.info.version)
     if done.model is not None and done.model != ours:
-        echo(f"byline: error: {out}: its rows are from {_model_name(done.model)}, not "
+        echo(f"byline: error: {target.name}: its rows are from {_model_name(done.model)}, not "
              f"{_model_name(ours)}; cannot resume (use the same --model, or --force to "
              f"replace the file)")
         return EXIT_FAILED
 
     todo = found.articles - found.skipped
-    appender = Appender(out, replace=force, keep=done.keep if resuming else None)
+    appender = Appender(target, keep=done.keep if resuming else None)
     results = suggest(loaded, articles_to_do(found.files, done), batch_size=batch_size,
                       n_process=n_process)
     rows: Iterator[dict[str, Any]] = (suggestion_row(a, s) for a, s in results)
@@ -472,15 +524,20 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
         else:
             count = write_rows(appender, rows, batch_size)
     except KeyboardInterrupt:
-        echo(f"interrupted: {appender.written} article{_s(appender.written)} written to {out} "
-             f"(of {todo}); run again with --resume to finish")
+        echo(f"interrupted: {appender.written} article{_s(appender.written)} written to "
+             f"{target.name} (of {todo}); run again with --resume to finish")
         return EXIT_INTERRUPTED
     except InputError as error:  # a file changed between the two passes
         echo(f"byline: error: {error} (changed while running?); {appender.written} "
-             f"article{_s(appender.written)} written to {out}; --resume finishes it")
+             f"article{_s(appender.written)} written to {target.name}; --resume finishes it")
         return EXIT_FAILED
     except OSError as error:
-        echo(f"byline: error: {out}: cannot write ({error.strerror or error})")
+        failure = write_error(target, error)
+        if isinstance(failure, OutputClosed):
+            return EXIT_CLOSED  # the reader went away: end quietly, as Unix tools do
+        kept = ("" if target.streamed else f"; {appender.written} complete "
+                f"article{_s(appender.written)} kept, --resume finishes it")
+        echo(f"byline: error: {failure}{kept}")
         return EXIT_FAILED
     finally:
         close = getattr(results, "close", None)
@@ -489,9 +546,17 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
         appender.close()
     seconds = time.perf_counter() - start
     kept = f"; {found.skipped} already there" if resuming else ""
-    echo(f"wrote {count} article{_s(count)} to {out} ({loaded.info.label}{kept}; "
+    echo(f"wrote {count} article{_s(count)} to {target.name} ({loaded.info.label}{kept}; "
          f"{seconds:.1f} s, {rate_text(count, seconds)})")
     return EXIT_INPUT_ERRORS if found.errors else EXIT_OK
+
+
+def _linked(target: Target) -> bool:
+    """Whether the file `target` has other names (hard links) than its own."""
+    try:
+        return os.stat(target.path or "").st_nlink > 1
+    except OSError:
+        return False
 
 
 def _s(count: int) -> str:

@@ -58,7 +58,7 @@ import secrets
 import shutil
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -428,21 +428,24 @@ def file_names(keys: Sequence[tuple[str, str | None]]) -> list[str]:
 
 
 def write_brat(rows: Iterable[Mapping[str, Any]], out_dir: Path | str, force: bool = False,
-               *, protected: Collection[Path] = ()) -> int:
+               *, guard: Callable[[Path], None] | None = None) -> int:
     """Write `rows` as a brat collection in the folder `out_dir`; return how many.
 
     A missing `out_dir` is made (its parent must exist) and appears complete,
     at once: everything is written to a hidden folder beside it, renamed into
     place at the end. An existing empty folder, or a non-empty one with
     `force`, is filled file by file, each file replaced atomically; files of
-    other names in it are left alone. A non-empty folder without `force`, a
-    file in the way, or a target in `protected` (the gold store) is an
-    OutputError before anything is written; a bad row is a ValueError and
-    leaves `out_dir` as it was.
+    other names in it are left alone. A non-empty folder without `force`, or a
+    file in the way, is an OutputError before anything is written; `guard` is
+    called with the folder and with every file about to be written into it, and
+    raises (an OutputError) to refuse one (a file of a gold store: see
+    `tui.commands.outputs`), before anything is moved. A bad row is a ValueError
+    and leaves `out_dir` as it was.
     """
     shown = Path(out_dir)
     target = Path(os.path.abspath(shown))
-    protected_paths = {Path(os.path.realpath(p)) for p in protected}
+    if guard is not None:
+        guard(shown)
     try:
         exists = _check_target(shown, target, force)
         if exists:
@@ -455,7 +458,7 @@ def write_brat(rows: Iterable[Mapping[str, Any]], out_dir: Path | str, force: bo
     try:
         count = _write_collection(rows, staging)
         if exists:
-            _merge(shown, staging, target, force, protected_paths)
+            _merge(shown, staging, target, force, guard)
         else:
             os.rename(staging, target)
             fsync_dir(target.parent)
@@ -511,7 +514,7 @@ def _write_collection(rows: Iterable[Mapping[str, Any]], staging: Path) -> int:
 
 
 def _merge(shown: Path, staging: Path, target: Path, force: bool,
-           protected: set[Path]) -> None:
+           guard: Callable[[Path], None] | None) -> None:
     """Move the staged files into the existing folder `target`, each by an atomic rename."""
     names = sorted(p.name for p in staging.iterdir())
     if not force and any(p != staging for p in target.iterdir()):
@@ -519,8 +522,8 @@ def _merge(shown: Path, staging: Path, target: Path, force: bool,
                                  "(use --force to write into it)")
     for name in names:
         dest = target / name
-        if Path(os.path.realpath(dest)) in protected:
-            raise OutputError(dest, "is the gold store itself: choose another folder")
+        if guard is not None:
+            guard(shown / name)
         if dest.is_dir() and not dest.is_symlink():
             raise OutputError(dest, "is a folder: cannot replace it by a file")
     # The .conf files last: a collection is only usable once they are there.

@@ -30,7 +30,8 @@ at least 1 and at most n - 1; splitting fewer than 2 articles is refused
 Writing is atomic: the file (or the folder) is written under a temporary
 name beside `out` and renamed into place; an existing `out` is replaced only
 with `force` (a folder only when it holds nothing but `train.spacy` and
-`dev.spacy`). spaCy is imported inside the functions only.
+`dev.spacy`). One file may also go to a stream (`tui.formats.outputs`).
+spaCy is imported inside the functions only.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from typing import Any
 
 from tui.atomic import atomic_write_bytes, fsync_dir, temp_name
 from tui.formats.errors import OutputError
+from tui.formats.outputs import Target, open_output, output_target
 
 TRAIN_NAME = "train.spacy"
 DEV_NAME = "dev.spacy"
@@ -86,15 +88,33 @@ class _Counts:
     dropped: int = 0
 
 
-def write_docbin(rows: Iterable[dict[str, Any]], out: Path, *, dev_fraction: float = 0.0,
-                 seed: int = 0, force: bool = False,
-                 tokens_of: TokensOf | None = None) -> DocBinResult:
-    """Write the gold entities of `rows` as spaCy Docs to `out` (see the module docstring)."""
-    out = Path(out)
+def write_docbin(rows: Iterable[dict[str, Any]], out: Path | Target, *,
+                 dev_fraction: float = 0.0, seed: int = 0, force: bool = False,
+                 tokens_of: TokensOf | None = None,
+                 guard: Callable[[Path], None] | None = None) -> DocBinResult:
+    """Write the gold entities of `rows` as spaCy Docs to `out` (see the module docstring).
+
+    `out` is a path, or (one file, no split) a `Target` its caller has checked: standard
+    output, a FIFO or a device is written to directly. `guard` is called with the folder
+    of a split and each file to be written in it, and raises to refuse one."""
     if not 0.0 <= dev_fraction < 1.0:
         raise ValueError(f"dev_fraction must be at least 0 and below 1, not {dev_fraction}")
     split = dev_fraction > 0.0
-    _check_target(out, folder=split, force=force)
+    target: Target | None = None
+    if isinstance(out, Target):
+        if split:
+            raise ValueError("a train/dev split is written to a folder, not to a stream")
+        target, out = out, Path(out.shown)
+    out = Path(out)
+    if split:
+        for path in (out, out / TRAIN_NAME, out / DEV_NAME):
+            if guard is not None:
+                guard(path)
+        _check_folder(out, force=force)
+    elif target is None:
+        if guard is not None:
+            guard(out)
+        target = output_target(out, force=force)
 
     import spacy
     from spacy.tokens import DocBin
@@ -119,7 +139,9 @@ def write_docbin(rows: Iterable[dict[str, Any]], out: Path, *, dev_fraction: flo
                       force=force)
         train_path, dev_path = out / TRAIN_NAME, out / DEV_NAME
     else:
-        atomic_write_bytes(out, train_bin.to_bytes())
+        assert target is not None
+        with open_output(target) as handle:
+            handle.write(train_bin.to_bytes())
         train_path, dev_path = out, None
     return DocBinResult(out=out, train_path=train_path, dev_path=dev_path, docs=len(docs),
                         train=len(train_bin), dev=len(dev_bin), entities=counts.entities,
@@ -244,24 +266,18 @@ def _dev_ids(ids: list[str], dev_fraction: float, seed: int, out: Path) -> froze
 # --- Writing -------------------------------------------------------------------------------
 
 
-def _check_target(out: Path, *, folder: bool, force: bool) -> None:
+def _check_folder(out: Path, *, force: bool) -> None:
     directory = out.parent if str(out.parent) else Path(".")
     if not directory.is_dir():
         raise OutputError(out, f"folder {directory} does not exist")
-    if folder:
-        if out.exists() and not out.is_dir():
-            raise OutputError(out, "is a file, not a folder (a train/dev split is a folder)")
-        if out.is_dir():
-            others = sorted(p.name for p in out.iterdir() if p.name not in (TRAIN_NAME, DEV_NAME))
-            if others:
-                raise OutputError(out, f"is a folder holding other files ({', '.join(others)});"
-                                       " not replacing it")
-            if not force:
-                raise OutputError(out, "already exists (use --force to replace it)")
-    else:
-        if out.is_dir():
-            raise OutputError(out, "is a folder, not a file")
-        if out.exists() and not force:
+    if out.exists() and not out.is_dir():
+        raise OutputError(out, "is a file, not a folder (a train/dev split is a folder)")
+    if out.is_dir():
+        others = sorted(p.name for p in out.iterdir() if p.name not in (TRAIN_NAME, DEV_NAME))
+        if others:
+            raise OutputError(out, f"is a folder holding other files ({', '.join(others)});"
+                                   " not replacing it")
+        if not force:
             raise OutputError(out, "already exists (use --force to replace it)")
 
 

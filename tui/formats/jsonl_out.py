@@ -1,7 +1,8 @@
-"""Writing JSONL files atomically (tui.atomic): a temporary file beside the target, then a rename.
+"""Writing JSONL: rows encoded one a line, to a file replaced atomically or to a stream.
 
-A reader never sees a half-written export, and an existing file is replaced
-only when the caller says so (`force`).
+Where the rows go (a file, standard output, a FIFO, a device) and how a failed
+write is reported is `tui.formats.outputs`; an existing file is replaced only
+when the caller says so (`force`).
 """
 
 from __future__ import annotations
@@ -13,38 +14,27 @@ from typing import Any
 
 import orjson
 
-from tui.atomic import atomic_binary_writer
-from tui.formats.errors import OutputError
+from tui.formats.outputs import Target, open_output, output_target
 
 
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]], *, force: bool = False) -> int:
-    """Write `rows` one JSON object a line to `path`; return how many were written."""
-    return write_encoded(path, ((encode_row(row), 1) for row in rows), force=force)
+def write_jsonl(out: Path | Target, rows: Iterable[dict[str, Any]], *,
+                force: bool = False) -> int:
+    """Write `rows` one JSON object a line to `out`; return how many were written."""
+    return write_encoded(out, ((encode_row(row), 1) for row in rows), force=force)
 
 
-def write_encoded(path: Path, chunks: Iterable[tuple[bytes, int]], *, force: bool = False) -> int:
+def write_encoded(out: Path | Target, chunks: Iterable[tuple[bytes, int]], *,
+                  force: bool = False) -> int:
     """Write chunks of JSONL lines already encoded (`encode_row`), each with how many
-    lines it holds; return how many lines were written."""
-    path = Path(path)
-    check_output(path, force)
+    lines it holds; return how many lines were written. `out` is a path (checked here
+    with `force`) or a `Target` its caller has checked."""
+    target = out if isinstance(out, Target) else output_target(out, force=force)
     count = 0
-    with atomic_binary_writer(path) as out:
+    with open_output(target) as handle:
         for data, lines in chunks:
-            out.write(data)
+            handle.write(data)
             count += lines
     return count
-
-
-def check_output(path: Path, force: bool) -> None:
-    """Raise `OutputError` unless `path` may be written as a file (replaced only with
-    `force`)."""
-    if path.is_dir():
-        raise OutputError(path, "is a folder, not a file")
-    if path.exists() and not force:
-        raise OutputError(path, "already exists (use --force to replace it)")
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise OutputError(path, f"folder {directory} does not exist")
 
 
 def encode_row(row: dict[str, Any]) -> bytes:

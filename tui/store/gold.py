@@ -59,6 +59,7 @@ from typing import Any, Final, NamedTuple, Self
 from tui.atomic import atomic_write_bytes
 from tui.core.layers import LayerItem, QuoteSuggestion, layer_item_from_json
 from tui.core.model import AnnotationRecord, Article, EntityItem, Suggestions
+from tui.store.files import resolve_store
 from tui.store.journal import Journal, JournalError, ParsedJournal, encode_step, parse_journal
 from tui.store.layout import (
     INDEX_HEAD,
@@ -68,7 +69,6 @@ from tui.store.layout import (
     lock_path,
     open_regular,
     read_regular,
-    resolve_store,
     shards_dir,
 )
 from tui.store.lock import LockBusy, WriterLock, lock_holder, read_holder, read_mark
@@ -517,6 +517,8 @@ class GoldStore:
         path = _resolve(path)
         if read_only:
             return cls._open_read_only(path)
+        if path.exists() and not (journal_path(path).exists() or shards_dir(path).exists()):
+            read_index(path)  # not a store at all: say so before anything is made beside it
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
