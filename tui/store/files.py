@@ -98,8 +98,9 @@ def resolve_store(path: Path | str) -> Path:
     part = store_part(real)
     if part is not None and not (part.role == "its index" and part.store is not None
                                  and os.path.samefile(part.store, real)):
-        index = f"; give the store's index file, {part.store}" if part.store else ""
-        raise ValueError(f"{given}: is {part.describe()}, not a gold store{index}")
+        index = f" ({part.store})" if part.store else ""
+        raise ValueError(f"{given}: is {part.describe()}, not a gold store: give the store "
+                         f"itself{index}")
     try:
         mode = os.stat(real).st_mode
     except (FileNotFoundError, NotADirectoryError):
