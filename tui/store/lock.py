@@ -101,23 +101,25 @@ class WriterLock:
             os.close(fd)  # replaced or deleted after we opened it: lock the new one
         raise OSError(errno.EAGAIN, "the lock file keeps being replaced")
 
-    def _write(self, pid: str) -> None:
-        """Write the lock file's text (the PID is only for messages: failures are ignored)."""
+    def _write(self, pid: str, *, shorter: bool = True) -> None:
+        """Write the lock file's text (failures are ignored: the text is for messages and
+        checks, never for locking). Unless the text can be `shorter` than before (the mark
+        only grows while a writer works), one `pwrite` is all it costs."""
         if self._fd < 0:
             return
         data = f"{pid}\nsteps {self.mark}\n".encode("ascii")
         with contextlib.suppress(OSError):
             os.pwrite(self._fd, data, 0)
-            if os.fstat(self._fd).st_size > len(data):
+            if shorter:
                 os.ftruncate(self._fd, len(data))
 
     def acknowledge(self, step: int) -> None:
         """Record that journal step `step` is durable (called after its fsync)."""
         self.mark = step
-        self._write(str(os.getpid()))
+        self._write(str(os.getpid()), shorter=False)
 
     def reset_mark(self, step: int) -> None:
-        """Set the high-water mark back to `step` (steps after it were taken back)."""
+        """Set the high-water mark to `step` (also back, where steps were taken back)."""
         self.mark = step
         self._write(str(os.getpid()))
 
