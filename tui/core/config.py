@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.core.files import NotRegularFile, read_problem, read_regular
 from tui.core.labels import DEFAULT_ENTITY_LABELS
+from tui.core.names import BadName, clean_name
 
 _KEY_NAME = re.compile(r"^[A-Za-z0-9_+\-]+$|^.$")
 _LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,31}$")
@@ -67,14 +69,14 @@ def parse_config(data: dict[str, Any], path: Path,
     known = {"keys", "labels", "annotator"}
     for key in data:
         if key not in known:
-            warnings.append(f"{path}: unknown setting '{key}' (ignored)")
+            warnings.append(f"{path}: unknown setting {key!r} (ignored)")
     keys = data.get("keys", {})
     if not isinstance(keys, dict):
         warnings.append(f"{path}: [keys] must be a table of action = \"keys\" (ignored)")
         keys = {}
     for binding_id, value in keys.items():
         if binding_id not in binding_ids:
-            warnings.append(f"{path}: [keys] unknown action '{binding_id}' (ignored)")
+            warnings.append(f"{path}: [keys] unknown action {binding_id!r} (ignored)")
         elif not isinstance(value, str) or not _valid_keys(value):
             warnings.append(f"{path}: [keys] {binding_id}: expected keys like \"a\" or "
                             f"\"ctrl+s,f2\", got {value!r} (default kept)")
@@ -94,13 +96,12 @@ def parse_config(data: dict[str, Any], path: Path,
                             "such as [\"PERSON\", \"ORG\"] (defaults kept)")
     for key in label_table:
         if key != "entities":
-            warnings.append(f"{path}: [labels] unknown setting '{key}' (ignored)")
+            warnings.append(f"{path}: [labels] unknown setting {key!r} (ignored)")
     if "annotator" in data:
-        value = data["annotator"]
-        if isinstance(value, str) and value.strip() and value.isprintable():
-            annotator = value.strip()
-        else:
-            warnings.append(f"{path}: annotator: expected a non-empty name (ignored)")
+        try:
+            annotator = clean_name(data["annotator"], "annotator")
+        except BadName as error:
+            warnings.append(f"{path}: {error} (ignored)")
     return Config(keymap=keymap, entity_labels=labels, annotator=annotator, path=path), warnings
 
 
@@ -112,11 +113,16 @@ def load_config(path: Path | None, binding_ids: Collection[str],
     """
     path = path or default_config_path()
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
-        return Config(), ([f"{path}: config file not found (defaults used)"] if explicit else [])
+        if explicit or path.is_symlink():
+            return Config(), [f"{path}: config file not found (defaults used)"]
+        return Config(), []
+    except NotRegularFile as error:
+        return Config(), [f"{path}: config file is {error.strerror} (defaults used)"]
     except OSError as error:
-        return Config(), [f"{path}: cannot read config file: {error.strerror} (defaults used)"]
+        return Config(), [f"{path}: cannot read config file: {read_problem(error, path)} "
+                          "(defaults used)"]
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
