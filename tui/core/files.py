@@ -68,6 +68,13 @@ def open_regular(path: Path | str) -> BinaryIO:
         raise
 
 
+def real_path(path: Path | str) -> Path:
+    """`path` with every symlink followed, as far as they go: never raises (a symlink loop
+    or a missing file is left for the open to report), unlike `Path.resolve` on Python 3.11,
+    which raises RuntimeError on a loop."""
+    return Path(os.path.realpath(path))
+
+
 def read_regular(path: Path | str) -> bytes:
     """The bytes of the regular file `path`; raises as `open_regular` does, or on a read."""
     with open_regular(path) as handle:

@@ -65,8 +65,8 @@ from tui.core.names import BadName, clean_id, clean_name
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
-    SurrogateError,
-    clean_json,
+    MetaError,
+    clean_meta,
     json_type,
     parse_json_line,
     read_text_file,
@@ -251,9 +251,9 @@ def _read_line(obj: Any, number: int, stem: str, source: str, fail: _Fail) -> Im
     except BadName as error:
         raise fail(str(error)) from None
     try:
-        meta: dict[str, Any] = clean_json(raw_meta) if isinstance(raw_meta, dict) else {}
-    except SurrogateError as error:
-        raise fail(f'"meta" holds an unpaired surrogate ({error})') from None
+        meta = clean_meta(raw_meta) if isinstance(raw_meta, dict) else {}
+    except MetaError as error:
+        raise fail(str(error)) from None
     meta.setdefault("source", source)
     if "entities" in obj or "relations" in obj:
         spans, relations = _relation_spans(obj, fail)

@@ -49,9 +49,9 @@ from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
     SURROGATE,
+    MetaError,
     NotFiniteError,
-    SurrogateError,
-    clean_json,
+    clean_meta,
     finite_float,
     json_type,
     read_text_file,
@@ -249,9 +249,9 @@ def _read_task(task: Any, line: int, default_id: str, source: str,
     meta: dict[str, Any] = {}
     if isinstance(raw_meta, dict):
         try:
-            meta = clean_json(raw_meta)
-        except SurrogateError as error:
-            raise _TaskError(f'"meta" holds an unpaired surrogate ({error})') from None
+            meta = clean_meta(raw_meta)
+        except MetaError as error:
+            raise _TaskError(str(error)) from None
     meta.setdefault("source", source)
     key = "predictions" if predictions else "annotations"
     marks = task.get(key)

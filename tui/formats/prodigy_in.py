@@ -33,8 +33,8 @@ from tui.core.names import BadName, clean_id, clean_name, shown, type_name
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
-    SurrogateError,
-    clean_json,
+    MetaError,
+    clean_meta,
     json_type,
     parse_json_line,
     read_text_file,
@@ -112,9 +112,9 @@ def _read_task(task: Any, number: int, default_id: str, source: str) -> Imported
     elif not isinstance(raw_meta, dict):
         raise _TaskError(f'"meta" must be an object, not {json_type(raw_meta)}')
     try:
-        meta: dict[str, Any] = clean_json(raw_meta)
-    except SurrogateError as error:
-        raise _TaskError(f'"meta" holds an unpaired surrogate ({error})') from None
+        meta = clean_meta(raw_meta)
+    except MetaError as error:
+        raise _TaskError(str(error)) from None
     article_id = _id_of(raw_meta, default_id)
     meta.setdefault("source", source)
     spans = _spans(text, task)
@@ -140,12 +140,13 @@ def _id_of(meta: dict[str, Any], default: str) -> str:
 
 
 def _annotator_of(task: dict[str, Any], meta: dict[str, Any]) -> str | None:
-    """The first of `_annotator_id`, `_session_id`, `meta.annotator` that is a non-blank
-    string, cleaned as every name is (`tui.core.names`)."""
+    """The first of `_annotator_id`, `_session_id`, `meta.annotator` that is given (not
+    null), cleaned as every name is (`tui.core.names`): a blank or non-string one is an
+    error, as in every reader."""
     for key, raw in (("_annotator_id", task.get("_annotator_id")),
                      ("_session_id", task.get("_session_id")),
                      ("meta.annotator", meta.get("annotator"))):
-        if isinstance(raw, str) and raw.strip():
+        if raw is not None:
             try:
                 return clean_name(raw, f'"{key}"')
             except BadName as error:

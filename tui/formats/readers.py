@@ -369,24 +369,63 @@ def _article_of(path: Path, obj: Any, number: int, stem: str, source: str) -> Ar
     elif not isinstance(raw_meta, dict):
         raise _error(path, f'"meta" must be an object, not {json_type(raw_meta)}', number)
     try:
-        meta: dict[str, Any] = clean_json(raw_meta)
-    except SurrogateError as error:
-        raise _error(path, f'"meta" holds an unpaired surrogate ({error})', number) from None
+        meta = clean_meta(raw_meta)
+    except MetaError as error:
+        raise _error(path, str(error), number) from None
     meta.setdefault("source", source)
     return Article(id=article_id, text=normalise(text), meta=meta)
 
 
-def clean_json(value: Any) -> Any:
-    """A copy of JSON `value` with control characters in strings replaced."""
+#: How deep a "meta" object may nest (byline's own are flat; deeper would overflow
+#: the recursion of the readers and of the store's JSON encoder).
+MAX_META_DEPTH = 32
+
+
+class MetaError(ValueError):
+    """A "meta" object byline cannot keep: the reason, one line."""
+
+
+class _TooDeep(ValueError):
+    pass
+
+
+class _TooLarge(ValueError):
+    pass
+
+
+def clean_meta(raw: dict[str, Any]) -> dict[str, Any]:
+    """`raw` "meta" object cleaned (`clean_json`); raises `MetaError` for a lone surrogate,
+    a nesting deeper than `MAX_META_DEPTH` or an integer beyond 64 bits (the store keeps
+    numbers as 64-bit integers or doubles)."""
+    try:
+        cleaned: dict[str, Any] = clean_json(raw)
+    except SurrogateError as error:
+        raise MetaError(f'"meta" holds an unpaired surrogate ({error})') from None
+    except _TooDeep:
+        raise MetaError(f'"meta" nests deeper than {MAX_META_DEPTH} levels') from None
+    except _TooLarge:
+        raise MetaError('"meta" holds an integer beyond 64 bits (it could not be kept '
+                        "exactly)") from None
+    return cleaned
+
+
+def clean_json(value: Any, depth: int = 0) -> Any:
+    """A copy of JSON `value` with control characters in strings replaced; raises
+    `SurrogateError` for a lone surrogate."""
+    if depth > MAX_META_DEPTH:
+        raise _TooDeep()
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        raise _TooLarge()
     if isinstance(value, str):
         surrogate = SURROGATE.search(value)
         if surrogate is not None:
             raise SurrogateError(f"U+{ord(surrogate.group()):04X}")
         return replace_controls(value)
     if isinstance(value, dict):
-        return {clean_json(key): clean_json(item) for key, item in value.items()}
+        return {clean_json(key, depth): clean_json(item, depth + 1)
+                for key, item in value.items()}
     if isinstance(value, list):
-        return [clean_json(item) for item in value]
+        return [clean_json(item, depth + 1) for item in value]
     return value
 
 
