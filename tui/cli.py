@@ -14,6 +14,7 @@ import typer
 
 from tui.commands.annotate import DEFAULT_CORPUS, DEFAULT_STORE
 from tui.commands.arguments import ArgumentError, default_annotator, model_option, name_option
+from tui.streams import tolerant_streams
 
 app = typer.Typer(
     name="byline",
@@ -88,6 +89,7 @@ def main_callback(
     config: ConfigOption = None,
 ) -> None:
     """Open the app on seeds/ when no command is given."""
+    tolerant_streams()
     if ctx.invoked_subcommand is None:
         if not DEFAULT_CORPUS.is_dir():
             raise _fail(f"no {DEFAULT_CORPUS}/ folder here: run byline from the project "
@@ -157,8 +159,8 @@ def suggest(
     model: ModelOption = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
                                             help="Texts per nlp.pipe batch.")] = 64,
-    n_process: Annotated[int, typer.Option("--n-process", min=1,
-                                           help="Processes for nlp.pipe.")] = 1,
+    n_process: Annotated[int, typer.Option("--n-process", min=1, max=64,
+                                           help="Worker processes (at most 64).")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
     = False,
     resume: Annotated[bool, typer.Option(
