@@ -40,7 +40,8 @@ IN_PROCESS = settings(max_examples=int(os.environ.get("BYLINE_FUZZ_EXAMPLES", "2
                       deadline=None, derandomize=False,
                       suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow])
-SUBPROCESS = settings(max_examples=10, deadline=None,
+SUBPROCESS = settings(max_examples=int(os.environ.get("BYLINE_FUZZ_SUBPROCESSES", "10")),
+                      deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow])
 

@@ -28,6 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
 def _checked(option: str) -> Callable[[str | None], str | None]:
     """A typer callback cleaning the value of `option` (`tui.commands.arguments`); a refusal
     is one line naming the option, and exit 2."""
@@ -339,10 +340,10 @@ def main() -> None:
     """The console script `byline`.
 
     The last safety net: an exception no command expected becomes one line,
-    `byline: error: internal error (TYPE): message; details in FILE`, and exit
-    70, the traceback written to FILE under the user's cache folder
-    (`tui.crash`). Every failure a user can cause has its own message; this
-    only keeps a bug from printing a traceback.
+    `byline: error: internal error (TYPE): message; the traceback is in FILE`,
+    and exit 70, FILE being under the user's cache folder (`tui.crash`). Every
+    failure a user can cause has its own message; this only keeps a bug from
+    printing a traceback.
     """
     try:
         app(prog_name="byline")

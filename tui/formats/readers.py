@@ -4,6 +4,9 @@
 `*.txt` and `*.jsonl` files, sorted by name) and returns every article it could
 read and one `InputError` (`PATH[:LINE]: reason`) for every file it could not.
 A file is read whole or not at all: one bad line refuses the whole JSONL file.
+Only regular files are read (`tui.core.files`): a FIFO, a device, a symlink
+loop or a dangling symlink, given by name or found in a folder, is one error
+naming it, and the other files are still read.
 
 - `.txt`: one article; its id is the file stem. An optional header
   `date YYYY-MM-DD` before the text is removed and kept as `meta["date"]`;
@@ -17,8 +20,12 @@ A file is read whole or not at all: one bad line refuses the whole JSONL file.
 Text is decoded as UTF-8 (a leading BOM is dropped), then normalised with
 `tui.core.text.normalise` (DESIGN.md §2), so every offset is an offset of the
 normalised text. File names and JSON metadata are untrusted too: control
-characters in ids, sources and metadata strings are replaced like those in the
-text, so none of them can reach the terminal.
+characters in sources and metadata strings are replaced like those in the
+text, so none of them can reach the terminal; a JSONL id is checked with
+`tui.core.names.clean_id` (kept verbatim, refused if it holds a control
+character or a lone surrogate), and a "meta" object with a lone surrogate,
+nested deeper than `MAX_META_DEPTH` or with an integer beyond 64 bits is
+refused (`clean_meta`).
 """
 
 from __future__ import annotations
