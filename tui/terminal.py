@@ -28,7 +28,8 @@ from typing import TextIO
 
 from tui.core.text import display_line, display_safe
 
-__all__ = ["SafeTextStream", "install", "raw_stream", "say", "say_err", "say_error"]
+__all__ = ["SafeTextStream", "install", "raw_stream", "say", "say_err", "say_error",
+           "tolerant_streams"]
 
 #: The streams `install` replaced: where byline's own escape sequences go.
 _RAW: dict[str, TextIO] = {}
@@ -104,3 +105,20 @@ def raw_stream(err: bool = True) -> TextIO:
     if isinstance(current, SafeTextStream) and name in _RAW:
         return _RAW[name]
     return current
+
+
+def tolerant_streams() -> None:
+    """Make `sys.stdout` and `sys.stderr` write characters they cannot encode as escapes.
+
+    A path given on the command line may hold bytes that are not UTF-8 (Python
+    keeps them as lone surrogates), and under a UTF-8 locale a plain stream
+    refuses to encode those. `install` does this for the console script; this
+    is for the streams a command runs with otherwise (in-process callers)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # a stream that cannot be reconfigured (closed)
+            continue

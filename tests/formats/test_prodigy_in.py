@@ -84,7 +84,7 @@ def test_spans_are_checked_against_their_tokens(tmp_path: Path) -> None:
      "not its text 'Txet'"),
     ({"text": "Text.", "spans": [{"start": "0", "end": 4, "label": "X"}]},
      '"start" and "end" must be integers'),
-    ({"text": "Text.", "spans": [{"start": 0, "end": 4}]}, '"label" must be a non-empty'),
+    ({"text": "Text.", "spans": [{"start": 0, "end": 4}]}, '"label" must be a string, not null'),
     (task("Text.", answer="maybe"), '"answer" must be'),
     (task("Text.", meta=[1]), '"meta" must be an object'),
     (task("Text.", meta={"article_id": True}), '"meta.article_id" must be a string'),

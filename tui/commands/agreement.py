@@ -26,6 +26,7 @@ from io import StringIO
 from pathlib import Path
 
 from tui.core.agreement import AgreementReport, Tokens, agreement
+from tui.core.files import real_path
 from tui.core.model import AnnotationRecord
 from tui.core.text import display_line, json_text
 from tui.store.gold import GoldStore, StoreError
@@ -51,7 +52,7 @@ def _store_labels(stores: Sequence[Path]) -> list[str]:
 def _open_all(stores: Sequence[Path]) -> list[GoldStore]:
     seen: dict[Path, Path] = {}
     for path in stores:
-        key = path.resolve()
+        key = real_path(path)
         if key in seen:
             raise AgreementInputError(f"{path}: given twice (as {seen[key]})")
         seen[key] = path

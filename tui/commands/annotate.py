@@ -6,15 +6,15 @@ benchmarks build exactly what the command line builds.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 from pathlib import Path
 
 from tui.app.bindings import ALL_BINDING_IDS
 from tui.app.context import AppContext, ModelProvider
+from tui.commands.arguments import ArgumentError, default_annotator
 from tui.commands.outputs import check_store_path
 from tui.core.config import load_config
-from tui.formats.readers import read_paths
+from tui.formats.readers import read_paths, shown_name
 from tui.store.gold import GoldStore
 
 DEFAULT_CORPUS = Path("seeds")
@@ -23,13 +23,6 @@ DEFAULT_STORE = Path("annotations") / "gold.json"
 
 class UsageError(Exception):
     """A problem the user must fix before byline can start: one line."""
-
-
-def default_annotator() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers)
-        return "annotator"
 
 
 def build_context(paths: Sequence[Path], db: Path, annotator: str | None, model: str | None,
@@ -42,11 +35,14 @@ def build_context(paths: Sequence[Path], db: Path, annotator: str | None, model:
     errors = [str(error) for error in result.errors]
     if not result.articles:
         detail = f" ({errors[0]})" if errors else ""
-        where = ", ".join(str(p) for p in paths)
+        where = ", ".join(shown_name(p) for p in paths)
         raise UsageError(f"no article could be read from {where}{detail}")
+    try:
+        name = annotator or settings.annotator or default_annotator()
+    except ArgumentError as error:
+        raise UsageError(str(error)) from None
     check_store_path(db, inputs=list(paths))  # never a journal, shard or lock of a store
     store = GoldStore.open(db)
-    name = annotator or settings.annotator or default_annotator()
     return AppContext(
         articles=result.articles, store=store, annotator=name,
         models=ModelProvider(model, resolve_model_spec(model)),

@@ -11,12 +11,13 @@ and, where it applies, the line).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.evaluate import Annotations, evaluate, format_rows, parse_row
 from tui.core.text import json_text
+from tui.formats.errors import InputError
+from tui.formats.readers import decode_text, parse_json_line, read_input, shown_name
 from tui.terminal import say, say_error
 
 EXIT_OK = 0
@@ -28,29 +29,32 @@ class EvaluateInputError(Exception):
 
 
 def read_annotations(path: Path) -> list[Annotations]:
-    """The rows of a native JSONL file; raises `EvaluateInputError` on the first bad line."""
+    """The rows of a native JSONL file; raises `EvaluateInputError` on the first bad line.
+
+    Read as strictly as `byline import` reads native JSONL: a regular file
+    only, UTF-8, no NaN or Infinity, ids and labels checked and cleaned
+    (`tui.core.names`).
+    """
+    name = shown_name(path)
     try:
-        content = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise EvaluateInputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise EvaluateInputError(f"{path}: not UTF-8 (byte offset {error.start})") from None
-    except OSError as error:
-        raise EvaluateInputError(f"{path}: cannot read ({error.strerror or error})") from None
+        content = decode_text(path, read_input(path), lines=True)
+    except InputError as error:
+        raise EvaluateInputError(str(error)) from None
+    lines = content.split("\n")  # not splitlines(): U+2028 and friends are valid in JSON
     rows: list[Annotations] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(content.split("\n"), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = parse_row(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise EvaluateInputError(
-                f"{path}:{number}: invalid JSON: {error.msg} (column {error.colno})") from None
-        except (ValueError, RecursionError) as error:
-            raise EvaluateInputError(f"{path}:{number}: {error}") from None
+            obj = parse_json_line(path, line, number, number == len(lines))
+            row = parse_row(obj)
+        except InputError as error:
+            raise EvaluateInputError(str(error)) from None
+        except ValueError as error:
+            raise EvaluateInputError(f"{name}:{number}: {error}") from None
         if row.id in first_line:
-            raise EvaluateInputError(f"{path}:{number}: duplicate id {row.id!r} (first on line "
+            raise EvaluateInputError(f"{name}:{number}: duplicate id {row.id!r} (first on line "
                                      f"{first_line[row.id]})")
         first_line[row.id] = number
         rows.append(row)
@@ -68,7 +72,7 @@ def run_evaluate(gold: Path, pred: Path, as_json: bool = False,
     try:
         gold_rows = read_annotations(Path(gold))
         if not gold_rows:
-            raise EvaluateInputError(f"{gold}: no articles")
+            raise EvaluateInputError(f"{shown_name(gold)}: no articles")
         pred_rows = read_annotations(Path(pred))
     except EvaluateInputError as failure:
         error(str(failure))

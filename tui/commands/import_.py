@@ -24,6 +24,7 @@ from tui.core.model import EntityItem, EntitySuggestion, ModelInfo, Status, Sugg
 from tui.core.tokens import simple_tokens
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle
+from tui.formats.readers import shown_name
 from tui.store.gold import GoldStore, StoreError
 
 #: The formats `byline import` reads, the default first.
@@ -65,8 +66,9 @@ def read_imported(paths: Sequence[Path], fmt: str,
             key = (item.article.id, item.annotator if per_annotator else None)
             if key in first:
                 where, line = first[key]
-                at = f"{where}:{line}" if line is not None else str(where)
-                raise InputError(path, f"duplicate id {key[0]!r} (first at {at})", item.line)
+                at = f"{shown_name(where)}:{line}" if line is not None else shown_name(where)
+                raise InputError(shown_name(path), f"duplicate id {key[0]!r} (first at {at})",
+                                 item.line)
             first.setdefault(key, (path, item.line))
             found.append(item)
     return found, skipped
@@ -85,7 +87,7 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
     check_store_path(db, inputs=paths)  # a store index, never another store file or an input
     items, skipped = read_imported(paths, fmt, as_)
     if not items:
-        raise InputError(paths[0], "nothing to import")
+        raise InputError(shown_name(paths[0]), "nothing to import")
     with GoldStore.open(db) as store:
         if as_ == "gold":
             for item in items:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tui.commands.outputs import check_store_path
 from tui.core.adjudicate import ArticleReview, Item, merged_items, review_article, taken_side
+from tui.core.files import real_path
 from tui.core.model import AnnotationRecord, Article
 from tui.store.gold import GoldStore, StoreError
 
@@ -85,8 +86,8 @@ def prepare_review(stores: Sequence[Path], merged_path: Path,
     `StoreError` or ValueError (bad arguments)."""
     if len(stores) < 1:
         raise ValueError("give the annotators' gold stores to review")
-    resolved = {p.resolve() for p in stores}
-    if merged_path.resolve() in resolved:
+    resolved = {real_path(p) for p in stores}
+    if real_path(merged_path) in resolved:
         raise ValueError(f"{merged_path}: is one of the stores to review; choose a new "
                          f"store for the merged gold")
     check_store_path(merged_path, stores=stores)  # never a file of any store but an index

@@ -48,6 +48,7 @@ import orjson
 
 from tui.atomic import fsync_dir, temp_name
 from tui.commands.outputs import OutputRule
+from tui.core.files import open_regular, read_problem
 from tui.core.model import Article
 from tui.core.text import text_hash
 from tui.formats.errors import InputError, OutputError
@@ -106,9 +107,9 @@ def read_done(path: Path) -> Done:
                            f"(use --force to replace the file)")
 
     try:
-        handle = path.open("rb")
+        handle = open_regular(path)
     except OSError as error:
-        raise ResumeError(f"{name}: cannot read ({error.strerror or error})") from None
+        raise ResumeError(f"{name}: {read_problem(error, path)}") from None
     with handle:
         offset = 0
         for number, raw in enumerate(handle, start=1):
@@ -162,9 +163,9 @@ def _stream_lines(path: Path) -> Iterator[tuple[Article, int | None]]:
         yield from _read_file(path)
         return
     try:
-        handle = path.open("rb")
+        handle = open_regular(path)
     except OSError as error:
-        raise _error(path, f"cannot read ({error.strerror or error})") from None
+        raise _error(path, read_problem(error, path)) from None
     stem = shown_name(path.stem)
     source = shown_name(path)
     seen: dict[str, int] = {}

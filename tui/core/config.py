@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.core.files import NotRegularFile, read_problem, read_regular
 from tui.core.labels import DEFAULT_ENTITY_LABELS
+from tui.core.names import BadName, clean_name
 from tui.core.text import display_line
 
 _KEY_NAME = re.compile(r"^[A-Za-z0-9_+\-]+$|^.$")
@@ -107,11 +109,10 @@ def parse_config(data: dict[str, Any], path: Path,
         if key != "entities":
             warnings.append(f"{path}: [labels] unknown setting {key!r} (ignored)")
     if "annotator" in data:
-        value = data["annotator"]
-        if isinstance(value, str) and value.strip() and value.isprintable():
-            annotator = value.strip()
-        else:
-            warnings.append(f"{path}: annotator: expected a non-empty name (ignored)")
+        try:
+            annotator = clean_name(data["annotator"], "annotator")
+        except BadName as error:
+            warnings.append(f"{path}: {error} (ignored)")
     return (Config(keymap=keymap, entity_labels=labels, annotator=annotator, path=path),
             [display_line(warning) for warning in warnings])
 
@@ -124,11 +125,16 @@ def load_config(path: Path | None, binding_ids: Collection[str],
     """
     path = path or default_config_path()
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
-        return Config(), ([f"{path}: config file not found (defaults used)"] if explicit else [])
+        if explicit or path.is_symlink():
+            return Config(), [f"{path}: config file not found (defaults used)"]
+        return Config(), []
+    except NotRegularFile as error:
+        return Config(), [f"{path}: config file is {error.strerror} (defaults used)"]
     except OSError as error:
-        return Config(), [f"{path}: cannot read config file: {error.strerror} (defaults used)"]
+        return Config(), [f"{path}: cannot read config file: {read_problem(error, path)} "
+                          "(defaults used)"]
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

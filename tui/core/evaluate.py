@@ -34,6 +34,8 @@ from typing import Any, TypeVar
 
 from tui.core.layers import MeetingSuggestion, QuoteSuggestion
 from tui.core.model import Span
+from tui.core.names import clean_id, clean_name, type_name
+from tui.core.native_values import meeting_of, offset, quote_of
 
 #: The share of the gold quote content a predicted content must cover to match it.
 QUOTE_OVERLAP = 0.8
@@ -191,39 +193,41 @@ class Annotations:
 
 
 def parse_row(row: Any) -> Annotations:
-    """The annotations of a native JSONL row; raises ValueError naming what is wrong."""
+    """The annotations of a native JSONL row; raises ValueError naming what is wrong.
+
+    Strict about types (`tui.core.native_values`); ids and labels are checked
+    and cleaned as every reader does (`tui.core.names`).
+    """
     if not isinstance(row, dict):
         raise ValueError("not a JSON object")
-    raw_id = row.get("id")
-    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
+    if row.get("id") is None:
         raise ValueError('missing or invalid "id" (a string or an integer)')
+    article_id = clean_id(row["id"])
     entities: list[Entity] = []
     quotes: list[QuoteSuggestion] = []
     meetings: list[MeetingSuggestion] = []
     for key in ("entities", "quotes", "meetings"):
         if not isinstance(row.get(key, []), list):
             raise ValueError(f'"{key}" must be an array')
+    where = ""
     try:
         for n, item in enumerate(row.get("entities", [])):
             where = f"entities[{n}]"
-            entities.append(Entity(_int(item["start"]), _int(item["end"]), str(item["label"])))
+            if not isinstance(item, dict):
+                raise ValueError(f"an entity must be an object, not {type_name(item)}")
+            entities.append(Entity(offset(item["start"], "start"), offset(item["end"], "end"),
+                                   clean_name(item["label"], '"label"')))
         for n, item in enumerate(row.get("quotes", [])):
             where = f"quotes[{n}]"
-            quotes.append(QuoteSuggestion.from_json(item))
+            quotes.append(quote_of(item))
         for n, item in enumerate(row.get("meetings", [])):
             where = f"meetings[{n}]"
-            meetings.append(MeetingSuggestion.from_json(item))
+            meetings.append(meeting_of(item))
     except KeyError as error:
         raise ValueError(f"{where}: missing {error}") from None
-    except (TypeError, ValueError, AttributeError) as error:
+    except ValueError as error:
         raise ValueError(f"{where}: {error}") from None
-    return Annotations(str(raw_id), tuple(entities), tuple(quotes), tuple(meetings))
-
-
-def _int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"offset {value!r} is not an integer")
-    return value
+    return Annotations(article_id, tuple(entities), tuple(quotes), tuple(meetings))
 
 
 # ----------------------------------------------------------------- matching

@@ -39,6 +39,11 @@ How the relation schema holds byline's layers:
   None, and calls a quote `direct` where its content is enclosed in quote
   marks in the text, else `indirect` (`quote_kind`).
 
+An article's id is its `id` where that is a string or an integer (checked
+as every reader checks ids, `tui.core.names.clean_id`), else `STEM-LINE`;
+labels and `meta.annotator` are cleaned as every reader cleans names
+(`tui.core.names.clean_name`).
+
 `read_doccano` is strict, like `tui.formats.readers`: a file that is not
 UTF-8, a line that is not a JSON object, NaN or Infinity, a missing text, a
 span out of range or with a boundary inside characters normalisation joins
@@ -56,12 +61,12 @@ from typing import Any
 
 from tui.core.layers import MeetingSuggestion, QuoteKind, QuoteSuggestion
 from tui.core.model import Article, Span
+from tui.core.names import BadName, clean_id, clean_name
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
-    SURROGATE,
-    SurrogateError,
-    clean_json,
+    MetaError,
+    clean_meta,
     json_type,
     parse_json_line,
     read_text_file,
@@ -235,18 +240,21 @@ def _read_line(obj: Any, number: int, stem: str, source: str, fail: _Fail) -> Im
     if problem is not None:
         raise fail(problem)
     raw_id = obj.get("id")
-    if (isinstance(raw_id, str) and raw_id.strip() and not SURROGATE.search(raw_id)) or (
-            _is_int(raw_id)):
-        article_id = shown_name(str(raw_id))
-    else:
-        article_id = f"{stem}-{number}"
     raw_meta = obj.get("meta")
     try:
-        meta: dict[str, Any] = clean_json(raw_meta) if isinstance(raw_meta, dict) else {}
-    except SurrogateError as error:
-        raise fail(f'"meta" holds an unpaired surrogate ({error})') from None
+        # doccano's own ids are numbers; an id of another type is not an article id
+        keep = isinstance(raw_id, str | int) and not isinstance(raw_id, bool)
+        article_id = clean_id(raw_id) if keep else f"{stem}-{number}"
+        raw_annotator = raw_meta.get("annotator") if isinstance(raw_meta, dict) else None
+        annotator = (None if raw_annotator is None
+                     else clean_name(raw_annotator, '"meta.annotator"'))
+    except BadName as error:
+        raise fail(str(error)) from None
+    try:
+        meta = clean_meta(raw_meta) if isinstance(raw_meta, dict) else {}
+    except MetaError as error:
+        raise fail(str(error)) from None
     meta.setdefault("source", source)
-    annotator = meta.get("annotator")
     if "entities" in obj or "relations" in obj:
         spans, relations = _relation_spans(obj, fail)
     else:
@@ -276,13 +284,13 @@ def _read_line(obj: Any, number: int, stem: str, source: str, fail: _Fail) -> Im
     return ImportedArticle(
         article=Article(id=article_id, text=new_text, meta=meta),
         entities=tuple(sorted(entities)), line=number,
-        annotator=annotator if isinstance(annotator, str) and annotator else None,
+        annotator=annotator,
         quotes=quotes, meetings=meetings)
 
 
 def _check_offsets(start: Any, end: Any, where: str, fail: _Fail) -> tuple[int, int]:
     if not (_is_int(start) and _is_int(end)):
-        raise fail(f"{where}: offsets must be integers, not {start!r} and {end!r}")
+        raise fail(f"{where}: offsets must be integers, not {_brief(start)} and {_brief(end)}")
     return int(start), int(end)
 
 
@@ -296,18 +304,25 @@ def _label_spans(obj: dict[str, Any], fail: _Fail) -> list[tuple[int, int, Any, 
     spans: list[tuple[int, int, Any, str]] = []
     for n, item in enumerate(raw, start=1):
         where = f'"{key}" item {n}'
-        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], str)
-                and item[2].strip()):
-            raise fail(f"{where} must be [start, end, \"LABEL\"], not {item!r}")
+        if not (isinstance(item, list) and len(item) == 3):
+            raise fail(f"{where} must be [start, end, \"LABEL\"], not {_brief(item)}")
         start, end = _check_offsets(item[0], item[1], where, fail)
-        spans.append((start, end, None, _clean_label(item[2], fail)))
+        spans.append((start, end, None, _clean_label(item[2], fail, where)))
     return spans
 
 
-def _clean_label(label: str, fail: _Fail) -> str:
-    if SURROGATE.search(label):
-        raise fail(f"label {label!r} holds an unpaired surrogate")
-    return shown_name(label.strip())
+def _clean_label(label: Any, fail: _Fail, where: str) -> str:
+    """The label as every reader keeps labels (`tui.core.names.clean_name`)."""
+    try:
+        return clean_name(label, f"{where}: label")
+    except BadName as error:
+        raise fail(str(error)) from None
+
+
+def _brief(value: Any) -> str:
+    """`value` in a message: its JSON, cut short (repr escapes every control character)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + "..."
 
 
 def _relation_spans(obj: dict[str, Any], fail: _Fail
@@ -330,14 +345,13 @@ def _relation_spans(obj: dict[str, Any], fail: _Fail
                 raise fail(f'{where} has no "{key}"')
         span_id, label = item["id"], item["label"]
         if not _is_int(span_id):
-            raise fail(f'{where}: "id" must be an integer, not {span_id!r}')
+            raise fail(f'{where}: "id" must be an integer, not {_brief(span_id)}')
         if span_id in seen:
             raise fail(f"{where}: duplicate entity id {span_id}")
         seen.add(span_id)
-        if not isinstance(label, str) or not label.strip():
-            raise fail(f'{where}: "label" must be a non-empty string, not {label!r}')
+        label = _clean_label(label, fail, where)
         start, end = _check_offsets(item["start_offset"], item["end_offset"], where, fail)
-        spans.append((start, end, span_id, _clean_label(label, fail)))
+        spans.append((start, end, span_id, label))
     labels = {span_id: label for _, _, span_id, label in spans}
     relations: list[tuple[int, int, str, int]] = []
     for n, item in enumerate(raw_relations, start=1):
@@ -350,16 +364,18 @@ def _relation_spans(obj: dict[str, Any], fail: _Fail
         from_id, to_id, kind = item["from_id"], item["to_id"], item["type"]
         for end_id in (from_id, to_id):
             if not _is_int(end_id) or end_id not in labels:
-                raise fail(f"{where} ({kind!r}) refers to unknown entity id {end_id!r}")
-        if kind not in RELATION_TYPES:
-            raise fail(f"{where}: unknown relation type {kind!r} "
+                raise fail(f"{where} ({_brief(kind)}) refers to unknown entity id "
+                           f"{_brief(end_id)}")
+        if not isinstance(kind, str) or kind not in RELATION_TYPES:
+            raise fail(f"{where}: unknown relation type {_brief(kind)} "
                        f"(expected one of {', '.join(sorted(RELATION_TYPES))})")
         allowed = RELATION_TYPES[kind]
         if allowed and labels[from_id] not in allowed:
-            raise fail(f"{where}: a {kind!r} relation must start from a "
+            raise fail(f"{where}: a {_brief(kind)} relation must start from a "
                        f"{'/'.join(sorted(allowed))} span, not {labels[from_id]}")
         if kind != "refers_to" and labels[to_id] in (QUOTE, MEETING):
-            raise fail(f"{where}: a {kind!r} relation cannot point at a {labels[to_id]} span")
+            raise fail(f"{where}: a {_brief(kind)} relation cannot point at a "
+                       f"{labels[to_id]} span")
         relations.append((from_id, to_id, kind, n))
     return spans, relations
 

@@ -44,14 +44,14 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from tui.core.model import Article
-from tui.core.text import replace_controls
+from tui.core.names import BadName, clean_id, clean_name
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
     SURROGATE,
+    MetaError,
     NotFiniteError,
-    SurrogateError,
-    clean_json,
+    clean_meta,
     finite_float,
     json_type,
     read_text_file,
@@ -249,9 +249,9 @@ def _read_task(task: Any, line: int, default_id: str, source: str,
     meta: dict[str, Any] = {}
     if isinstance(raw_meta, dict):
         try:
-            meta = clean_json(raw_meta)
-        except SurrogateError as error:
-            raise _TaskError(f'"meta" holds an unpaired surrogate ({error})') from None
+            meta = clean_meta(raw_meta)
+        except MetaError as error:
+            raise _TaskError(str(error)) from None
     meta.setdefault("source", source)
     key = "predictions" if predictions else "annotations"
     marks = task.get(key)
@@ -301,32 +301,36 @@ def _id_of(data: dict[str, Any], task: dict[str, Any], default: str) -> str:
                        ("id", task.get("id"))):
         if raw is None:
             continue
-        if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise _TaskError(f'"{where}" must be a string or an integer, not {json_type(raw)}')
-        article_id = str(raw)
-        if not article_id.strip():
-            raise _TaskError(f'"{where}" is empty')
-        if SURROGATE.search(article_id) or article_id != replace_controls(article_id):
-            raise _TaskError(f'"{where}" {article_id!r} holds a control character '
-                             "or an unpaired surrogate")
-        return article_id
+        try:
+            return clean_id(raw, f'"{where}"')
+        except BadName as error:
+            raise _TaskError(str(error)) from None
     return default
 
 
 def _annotator_of(completed_by: Any) -> str | None:
+    """Who completed an annotation: a user id, or a user object's email (else id), cleaned
+    as every name is (`tui.core.names`)."""
     if isinstance(completed_by, dict):
         completed_by = completed_by.get("email") or completed_by.get("id")
     if completed_by is None or isinstance(completed_by, bool):
         return None
     if isinstance(completed_by, str | int):
-        return replace_controls(str(completed_by))
+        return _name(str(completed_by), '"completed_by"')
     raise _TaskError(f'"completed_by" must be a user id or object, not '
                      f"{json_type(completed_by)}")
 
 
 def _model_of(prediction: dict[str, Any]) -> str | None:
     version = prediction.get("model_version")
-    return replace_controls(version) if isinstance(version, str) and version else None
+    return _name(version, '"model_version"') if isinstance(version, str) and version else None
+
+
+def _name(raw: Any, what: str) -> str:
+    try:
+        return clean_name(raw, what)
+    except BadName as error:
+        raise _TaskError(str(error)) from None
 
 
 def _spans(text: str, results: Any, what: str) -> list[tuple[int, int, str]]:
@@ -346,11 +350,11 @@ def _spans(text: str, results: Any, what: str) -> list[tuple[int, int, str]]:
         if (not isinstance(start, int) or not isinstance(end, int)
                 or isinstance(start, bool) or isinstance(end, bool)):
             raise _TaskError(f'{where}: "start" and "end" must be integers')
-        if (not isinstance(labels, list) or not labels
-                or not all(isinstance(label, str) and label.strip() for label in labels)):
+        if not isinstance(labels, list) or not labels:
             raise _TaskError(f'{where}: "labels" must be a non-empty array of labels')
+        cleaned = [_name(label, f'{where}: label') for label in labels]
         start, end = _offsets(text, start, end, value.get("text"), where)
-        spans.extend((start, end, replace_controls(label)) for label in labels)
+        spans.extend((start, end, label) for label in cleaned)
     return spans
 
 

@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.model import Article
-from tui.core.text import replace_controls
+from tui.core.names import BadName, clean_id, clean_name, shown, type_name
 from tui.formats.errors import InputError
 from tui.formats.imported import ImportedArticle, normalised
 from tui.formats.readers import (
-    SURROGATE,
-    SurrogateError,
-    clean_json,
+    MetaError,
+    clean_meta,
     json_type,
     parse_json_line,
     read_text_file,
@@ -96,10 +95,11 @@ def _read_task(task: Any, number: int, default_id: str, source: str) -> Imported
     if not isinstance(task, dict):
         raise _TaskError(f"not a JSON object ({json_type(task)})")
     answer = task.get("answer")
-    if answer is not None and answer not in GOLD_ANSWERS:
-        if answer in SKIPPED_ANSWERS:
-            return str(answer)
-        raise _TaskError(f'"answer" must be "accept", "reject" or "ignore", not {answer!r}')
+    if answer is not None and not (isinstance(answer, str) and answer in GOLD_ANSWERS):
+        if isinstance(answer, str) and answer in SKIPPED_ANSWERS:
+            return answer
+        shown_answer = shown(answer) if isinstance(answer, str) else type_name(answer)
+        raise _TaskError(f'"answer" must be "accept", "reject" or "ignore", not {shown_answer}')
     if "text" not in task:
         raise _TaskError('missing "text"')
     text = task["text"]
@@ -112,10 +112,10 @@ def _read_task(task: Any, number: int, default_id: str, source: str) -> Imported
     elif not isinstance(raw_meta, dict):
         raise _TaskError(f'"meta" must be an object, not {json_type(raw_meta)}')
     try:
-        meta: dict[str, Any] = clean_json(raw_meta)
-    except SurrogateError as error:
-        raise _TaskError(f'"meta" holds an unpaired surrogate ({error})') from None
-    article_id = _id_of(meta, default_id)
+        meta = clean_meta(raw_meta)
+    except MetaError as error:
+        raise _TaskError(str(error)) from None
+    article_id = _id_of(raw_meta, default_id)
     meta.setdefault("source", source)
     spans = _spans(text, task)
     try:
@@ -123,30 +123,34 @@ def _read_task(task: Any, number: int, default_id: str, source: str) -> Imported
     except ValueError as error:
         raise _TaskError(str(error)) from None
     return ImportedArticle(Article(article_id, norm_text, meta), tuple(dict.fromkeys(entities)),
-                           number, _annotator_of(task, meta))
+                           number, _annotator_of(task, raw_meta))
 
 
 def _id_of(meta: dict[str, Any], default: str) -> str:
+    """`meta.article_id`, else `meta.id` (of the task's own meta), else `default`."""
     for key in ("article_id", "id"):
         raw = meta.get(key)
         if raw is None:
             continue
-        if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise _TaskError(f'"meta.{key}" must be a string or an integer, not '
-                             f"{json_type(raw)}")
-        article_id = str(raw)
-        if not article_id.strip():
-            raise _TaskError(f'"meta.{key}" is empty')
-        return article_id  # already cleaned of control characters with the meta
+        try:
+            return clean_id(raw, f'"meta.{key}"')
+        except BadName as error:
+            raise _TaskError(str(error)) from None
     return default
 
 
 def _annotator_of(task: dict[str, Any], meta: dict[str, Any]) -> str | None:
-    for raw in (task.get("_annotator_id"), task.get("_session_id"), meta.get("annotator")):
-        if isinstance(raw, str) and raw.strip():
-            if SURROGATE.search(raw):
-                raise _TaskError("the annotator holds an unpaired surrogate")
-            return replace_controls(raw)
+    """The first of `_annotator_id`, `_session_id`, `meta.annotator` that is given (not
+    null), cleaned as every name is (`tui.core.names`): a blank or non-string one is an
+    error, as in every reader."""
+    for key, raw in (("_annotator_id", task.get("_annotator_id")),
+                     ("_session_id", task.get("_session_id")),
+                     ("meta.annotator", meta.get("annotator"))):
+        if raw is not None:
+            try:
+                return clean_name(raw, f'"{key}"')
+            except BadName as error:
+                raise _TaskError(str(error)) from None
     return None
 
 
@@ -172,8 +176,10 @@ def _spans(text: str, task: dict[str, Any]) -> list[tuple[int, int, str]]:
         if not isinstance(start, int) or not isinstance(end, int) or not (
                 _int(start) and _int(end)):
             raise _TaskError(f'{where}: "start" and "end" must be integers')
-        if not isinstance(label, str) or not label.strip():
-            raise _TaskError(f'{where}: "label" must be a non-empty string')
+        try:
+            label = clean_name(label, f'{where}: "label"')
+        except BadName as error:
+            raise _TaskError(str(error)) from None
         if not 0 <= start < end <= len(text):
             raise _TaskError(f"{where}: {start}-{end} ({label}) is outside the text "
                              f"(length {len(text)}) or empty")
@@ -183,7 +189,7 @@ def _spans(text: str, task: dict[str, Any]) -> list[tuple[int, int, str]]:
                              f"not its text {marked!r}")
         if tokens is not None and ("token_start" in span or "token_end" in span):
             _check_tokens(text, tokens, span, start, end, where)
-        found.append((start, end, replace_controls(label)))
+        found.append((start, end, label))
     return found
 
 

@@ -4,6 +4,9 @@
 `*.txt` and `*.jsonl` files, sorted by name) and returns every article it could
 read and one `InputError` (`PATH[:LINE]: reason`) for every file it could not.
 A file is read whole or not at all: one bad line refuses the whole JSONL file.
+Only regular files are read (`tui.core.files`): a FIFO, a device, a symlink
+loop or a dangling symlink, given by name or found in a folder, is one error
+naming it, and the other files are still read.
 
 - `.txt`: one article; its id is the file stem. An optional header
   `date YYYY-MM-DD` before the text is removed and kept as `meta["date"]`;
@@ -17,8 +20,12 @@ A file is read whole or not at all: one bad line refuses the whole JSONL file.
 Text is decoded as UTF-8 (a leading BOM is dropped), then normalised with
 `tui.core.text.normalise` (DESIGN.md §2), so every offset is an offset of the
 normalised text. File names and JSON metadata are untrusted too: control
-characters in ids, sources and metadata strings are replaced like those in the
-text, so none of them can reach the terminal.
+characters in sources and metadata strings are replaced like those in the
+text, so none of them can reach the terminal; a JSONL id is checked with
+`tui.core.names.clean_id` (kept verbatim, refused if it holds a control
+character or a lone surrogate), and a "meta" object with a lone surrogate,
+nested deeper than `MAX_META_DEPTH` or with an integer beyond 64 bits is
+refused (`clean_meta`).
 """
 
 from __future__ import annotations
@@ -34,7 +41,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tui.core.files import kind_of, read_problem, read_regular
 from tui.core.model import Article
+from tui.core.names import BadName, clean_id, type_name
 from tui.core.text import normalise, replace_controls
 from tui.formats.errors import InputError
 
@@ -63,7 +72,6 @@ _DATELINE = re.compile(
     r"[ ]?[:\-–—]\s"
 )
 SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -115,27 +123,36 @@ def read_file(path: Path) -> list[Article]:
 
 
 def _expand(path: Path, errors: list[InputError]) -> Iterator[Path]:
-    """The article files `path` names, appending an error where it names none."""
+    """The article files `path` names, appending an error where it names none.
+
+    In a folder, every name ending in `.txt` or `.jsonl` that is not a folder
+    is given (a FIFO, a dangling symlink or a symlink loop among them is
+    refused when read, one named error each); subfolders are left out.
+    """
     try:
         mode = path.stat().st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        errors.append(_error(path, "no such file or folder"))
-        return
     except OSError as error:
-        errors.append(_error(path, f"cannot read ({error.strerror or error})"))
+        problem = read_problem(error, path)
+        errors.append(_error(path, "no such file or folder" if problem == "no such file"
+                             else problem))
         return
     if stat.S_ISDIR(mode):
         try:
             with os.scandir(path) as entries:
-                names = sorted(entry.name for entry in entries
-                               if _is_article_name(entry.name) and entry.is_file())
+                names = sorted(entry.name for entry in entries if _is_article_name(entry.name))
         except OSError as error:
             errors.append(_error(path, f"cannot list folder ({error.strerror or error})"))
             return
         for name in names:
-            yield path / name
+            child = path / name
+            try:
+                if child.is_dir():
+                    continue
+            except OSError:
+                pass  # a symlink loop, a permission problem: named when it is read
+            yield child
     elif not stat.S_ISREG(mode):
-        errors.append(_error(path, "not a regular file"))
+        errors.append(_error(path, f"not a regular file ({kind_of(mode)})"))
     elif not _is_article_name(path.name):
         errors.append(_error(path, "not a .txt or .jsonl file"))
     else:
@@ -156,11 +173,17 @@ def _error(path: Path | str, reason: str, line: int | None = None) -> InputError
     return InputError(shown_name(path), reason, line)
 
 
-def _read_file(path: Path) -> list[tuple[Article, int | None]]:
+def read_input(path: Path) -> bytes:
+    """The bytes of the input file `path` (a regular file only: `tui.core.files`); raises
+    `InputError` naming it."""
     try:
-        data = path.read_bytes()
+        return read_regular(path)
     except OSError as error:
-        raise _error(path, f"cannot read ({error.strerror or error})") from None
+        raise _error(path, read_problem(error, path)) from None
+
+
+def _read_file(path: Path) -> list[tuple[Article, int | None]]:
+    data = read_input(path)
     if path.suffix.lower() == ".jsonl":
         return _read_jsonl(path, data)
     return [(_read_txt(path, data), None)]
@@ -259,10 +282,7 @@ def finite_float(literal: str) -> float:
 def read_text_file(path: Path) -> str:
     """The text of a file an importer reads line by line (UTF-8, BOM dropped); raises
     `InputError` for a file that cannot be read, is not UTF-8 text or is empty."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(shown_name(path), f"cannot read ({error.strerror or error})") from None
+    data = read_input(path)
     content = decode_text(path, data, lines=True)
     if not content.strip():
         raise InputError(shown_name(path), "empty file")
@@ -272,10 +292,7 @@ def read_text_file(path: Path) -> str:
 def read_jsonl_rows(path: Path) -> list[tuple[Article, dict[str, Any], int]]:
     """Each line of a JSONL file as its article, the JSON object it came from and its line
     number, read as strictly as `read_file` reads (raises `InputError`)."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise _error(path, f"cannot read ({error.strerror or error})") from None
+    data = read_input(path)
     return _jsonl_rows(path, data)
 
 
@@ -348,53 +365,76 @@ def _article_of(path: Path, obj: Any, number: int, stem: str, source: str) -> Ar
     raw_id = obj.get("id")
     if raw_id is None:
         article_id = f"{stem}-{number}"
-    elif isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
-        raise _error(path, f'"id" must be a string or an integer, not {json_type(raw_id)}',
-                     number)
     else:
-        article_id = str(raw_id)
-        if not article_id.strip():
-            raise _error(path, '"id" is empty', number)
-        if _CONTROL.search(article_id):
-            raise _error(path, f'"id" {article_id!r} holds a control character', number)
-        if SURROGATE.search(article_id):
-            raise _error(path, f'"id" {article_id!r} holds an unpaired surrogate', number)
+        try:
+            article_id = clean_id(raw_id)
+        except BadName as error:
+            raise _error(path, str(error), number) from None
     raw_meta = obj.get("meta")
     if raw_meta is None:
         raw_meta = {}
     elif not isinstance(raw_meta, dict):
         raise _error(path, f'"meta" must be an object, not {json_type(raw_meta)}', number)
     try:
-        meta: dict[str, Any] = clean_json(raw_meta)
-    except SurrogateError as error:
-        raise _error(path, f'"meta" holds an unpaired surrogate ({error})', number) from None
+        meta = clean_meta(raw_meta)
+    except MetaError as error:
+        raise _error(path, str(error), number) from None
     meta.setdefault("source", source)
     return Article(id=article_id, text=normalise(text), meta=meta)
 
 
-def clean_json(value: Any) -> Any:
-    """A copy of JSON `value` with control characters in strings replaced."""
+#: How deep a "meta" object may nest (byline's own are flat; deeper would overflow
+#: the recursion of the readers and of the store's JSON encoder).
+MAX_META_DEPTH = 32
+
+
+class MetaError(ValueError):
+    """A "meta" object byline cannot keep: the reason, one line."""
+
+
+class _TooDeep(ValueError):
+    pass
+
+
+class _TooLarge(ValueError):
+    pass
+
+
+def clean_meta(raw: dict[str, Any]) -> dict[str, Any]:
+    """`raw` "meta" object cleaned (`clean_json`); raises `MetaError` for a lone surrogate,
+    a nesting deeper than `MAX_META_DEPTH` or an integer beyond 64 bits (the store keeps
+    numbers as 64-bit integers or doubles)."""
+    try:
+        cleaned: dict[str, Any] = clean_json(raw)
+    except SurrogateError as error:
+        raise MetaError(f'"meta" holds an unpaired surrogate ({error})') from None
+    except _TooDeep:
+        raise MetaError(f'"meta" nests deeper than {MAX_META_DEPTH} levels') from None
+    except _TooLarge:
+        raise MetaError('"meta" holds an integer beyond 64 bits (it could not be kept '
+                        "exactly)") from None
+    return cleaned
+
+
+def clean_json(value: Any, depth: int = 0) -> Any:
+    """A copy of JSON `value` with control characters in strings replaced; raises
+    `SurrogateError` for a lone surrogate."""
+    if depth > MAX_META_DEPTH:
+        raise _TooDeep()
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        raise _TooLarge()
     if isinstance(value, str):
         surrogate = SURROGATE.search(value)
         if surrogate is not None:
             raise SurrogateError(f"U+{ord(surrogate.group()):04X}")
         return replace_controls(value)
     if isinstance(value, dict):
-        return {clean_json(key): clean_json(item) for key, item in value.items()}
+        return {clean_json(key, depth): clean_json(item, depth + 1)
+                for key, item in value.items()}
     if isinstance(value, list):
-        return [clean_json(item) for item in value]
+        return [clean_json(item, depth + 1) for item in value]
     return value
 
 
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
+#: The JSON type of a value in words ("a string", "null", ...), for messages.
+json_type = type_name

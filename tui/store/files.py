@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 import orjson
 
-from tui.store.layout import backups_dir, describe_mode, journal_path, lock_path, shards_dir
+from tui.store.layout import backups_dir, journal_path, kind_of, lock_path, shards_dir
 
 __all__ = ["StorePart", "resolve_store", "store_files", "store_identities", "store_part"]
 
@@ -108,7 +108,7 @@ def resolve_store(path: Path | str) -> Path:
     except OSError as error:
         raise ValueError(f"{given}: cannot be read ({error.strerror})") from None
     if not stat.S_ISREG(mode):
-        raise ValueError(f"{given}: not a gold store ({describe_mode(mode)}, not a file)")
+        raise ValueError(f"{given}: not a gold store ({kind_of(mode)}, not a file)")
     return real
 
 

@@ -63,7 +63,7 @@ from tui.store.files import resolve_store
 from tui.store.journal import Journal, JournalError, ParsedJournal, encode_step, parse_journal
 from tui.store.layout import (
     INDEX_HEAD,
-    NotRegularFileError,
+    NotRegularFile,
     backups_dir,
     journal_path,
     lock_path,
@@ -126,7 +126,7 @@ def utc_now() -> str:
 
 def _open_error(path: Path, error: OSError) -> StoreError:
     """The one-line error for a store file that cannot be opened or read."""
-    if isinstance(error, NotRegularFileError):
+    if isinstance(error, NotRegularFile):
         return StoreError(f"{path}: not a gold store file ({error.kind}); see byline doctor")
     return StoreError(f"{path}: cannot read ({error.strerror or error})")
 

@@ -11,11 +11,16 @@ where a store file should be is an error, never a hang or an endless read.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from pathlib import Path
 from typing import Final
+
+from tui.core.files import NotRegularFile, kind_of, read_regular
+
+__all__ = ["BACKUPS_DIR", "DAMAGED_DIR", "INDEX_HEAD", "JOURNAL", "LOCK", "SHARDS_DIR",
+           "NotRegularFile", "backups_dir", "damaged_dirs", "journal_path", "kind_of",
+           "lock_path", "open_regular", "read_regular", "shards_dir"]
 
 #: How a byline index file starts (its `_meta` record is written first, keys sorted).
 INDEX_HEAD: Final = b'{"_meta": {"1": {"app": "byline", "kind": "index"'
@@ -25,30 +30,6 @@ LOCK: Final = ".lock"
 SHARDS_DIR: Final = ".shards"
 BACKUPS_DIR: Final = ".backups"
 DAMAGED_DIR: Final = ".damaged-"
-
-
-class NotRegularFileError(OSError):
-    """A path that should be a regular file is a FIFO, a device, a socket or a folder."""
-
-    def __init__(self, path: Path, mode: int) -> None:
-        kind = describe_mode(mode)
-        super().__init__(errno.EINVAL, f"not a regular file ({kind})", str(path))
-        self.kind = kind
-
-
-def describe_mode(mode: int) -> str:
-    """What kind of file `mode` (an `st_mode`) is, in words."""
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def journal_path(path: Path) -> Path:
@@ -77,33 +58,17 @@ def damaged_dirs(path: Path) -> list[Path]:
 
 
 def open_regular(path: Path, flags: int = os.O_RDONLY) -> int:
-    """Open `path` without blocking on a FIFO and return the descriptor, refusing anything
-    that is not a regular file (`NotRegularFileError`). A file `O_CREAT` makes gets mode
-    0o666 less the umask."""
-    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
+    """Open `path` with `flags` without blocking on a FIFO and return the descriptor,
+    refusing anything that is not a regular file (`NotRegularFile`). A file `O_CREAT`
+    makes gets mode 0o666 less the umask. (For reading a whole file:
+    `tui.core.files.read_regular`.)"""
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY, 0o666)
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise NotRegularFileError(path, mode)
+            raise NotRegularFile(path, mode)
         os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
         raise
     return fd
-
-
-def read_regular(path: Path) -> bytes:
-    """The bytes of the regular file `path` (`NotRegularFileError` for anything else,
-    `FileNotFoundError` if there is nothing)."""
-    fd = open_regular(path)
-    try:
-        size = os.fstat(fd).st_size
-        chunks = []
-        while True:
-            chunk = os.read(fd, max(size, 1 << 16))
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)

@@ -29,7 +29,7 @@ import os
 import stat
 from pathlib import Path
 
-from tui.store.layout import describe_mode, lock_path, shards_dir
+from tui.store.layout import lock_path, open_regular, shards_dir
 
 
 class LockBusy(Exception):
@@ -42,13 +42,7 @@ class LockBusy(Exception):
 
 def _open_lock_file(lock: Path) -> int:
     """Open (create) the lock file and return its descriptor, refusing a FIFO or a device."""
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise OSError(errno.EINVAL, f"not a regular file ({describe_mode(mode)})")
-    os.set_blocking(fd, True)
-    return fd
+    return open_regular(lock, os.O_RDWR | os.O_CREAT)
 
 
 def _flock(fd: int, holder_of: Path) -> None:
