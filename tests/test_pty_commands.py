@@ -30,6 +30,7 @@ if not sys.platform.startswith("linux"):  # pragma: no cover - the pty dance is 
 
 from tests.ptyterm import decoded, pty_env, run, unsafe_in
 from tui.core.model import Article, EntityItem, Status
+from tui.core.names import clean_name
 from tui.core.text import display_line
 from tui.store.gold import GoldStore, shards_dir
 
@@ -51,8 +52,12 @@ MARKER = "PWN-TITLE"
 PROGRESS = re.compile(r"\x1b\[\?25[lh]|\r?\x1b\[2K|\x1b\[1A|\x1b\[[0-9;]*m")
 
 LABEL = f"LBL{H}"
+#: The label as every reader takes it in: its controls made visible (tui.core.names).
+READ_LABEL = clean_name(LABEL, "label")
 ANNOTATOR = f"ann{H}"
 ARTICLE_ID = f"art{H}"
+#: Article ids may not hold controls (the readers refuse them): bidi and invisible ones.
+READ_ID = f"art{RLO}\u2066\u200e"
 TEXT = f"Angela Merkel met Joe Biden in Berlin on Monday. {H} Olaf Scholz said so."
 DIR = f"d{H}"
 
@@ -97,10 +102,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict
     data = bytearray(shard.read_bytes())
     data[len(data) // 2] ^= 0x01  # a flipped bit: the checksum no longer holds
     shard.write_bytes(bytes(data))
-    (folder / f"gold{H}.jsonl").write_text(_row(ARTICLE_ID, LABEL), encoding="utf-8")
-    (folder / f"pred{H}.jsonl").write_text(_row(ARTICLE_ID, f"P{H}"), encoding="utf-8")
+    (folder / f"gold{H}.jsonl").write_text(_row(READ_ID, LABEL), encoding="utf-8")
+    (folder / f"pred{H}.jsonl").write_text(_row(READ_ID, f"P{H}"), encoding="utf-8")
     (folder / f"bad{H}.jsonl").write_text('{"id": "x"}\n{nope\n', encoding="utf-8")
-    (folder / f"twice{H}.jsonl").write_text(_row(ARTICLE_ID, LABEL) * 2, encoding="utf-8")
+    (folder / f"twice{H}.jsonl").write_text(_row(READ_ID, LABEL) * 2, encoding="utf-8")
     # Article ids may not hold controls (the readers refuse them): a bidi override instead.
     (folder / f"in{H}.jsonl").write_text(_row(f"imp{RLO}\u2066", LABEL), encoding="utf-8")
     (folder / f"empty{H}").mkdir()
@@ -263,13 +268,13 @@ def test_suggest_errors(world: tuple[Path, dict[str, str]], args: list[str]) -> 
 
 def test_evaluate_table(world: tuple[Path, dict[str, str]]) -> None:
     code, out = byline(world, "evaluate", p(f"gold{H}.jsonl"), p(f"pred{H}.jsonl"))
-    assert_safe(code, out, (0,), shows=(f"entities  {display_line(LABEL)}",))
+    assert_safe(code, out, (0,), shows=(f"entities  {display_line(READ_LABEL)}",))
 
 
 def test_evaluate_json(world: tuple[Path, dict[str, str]]) -> None:
     code, out = byline(world, "evaluate", p(f"gold{H}.jsonl"), p(f"pred{H}.jsonl"), "--json")
     found = set(strings(json_output(assert_safe(code, out, (0,), shows=()))))
-    assert LABEL in found, "the label comes back intact from the JSON"
+    assert READ_LABEL in found, "the label comes back from the JSON as it was read"
 
 
 @pytest.mark.parametrize("args", [
@@ -294,7 +299,8 @@ def test_import_names_the_store_safely(world: tuple[Path, dict[str, str]]) -> No
     assert_safe(code, out, (0,), shows=(f"into {display_line(db)} as gold",))
     code, out = byline(world, "import", p(f"in{H}.jsonl"), "--db", db,  # again: refused
                        "--annotator", f"who{H}")
-    text = assert_safe(code, out, (2,), shows=(display_line(f"{db}: who{H} already has"),))
+    who = clean_name(f"who{H}", "annotator")  # as the option takes it in
+    text = assert_safe(code, out, (2,), shows=(display_line(f"{db}: {who} already has"),))
     assert len(error_lines(text)) == 1, text
 
 
