@@ -137,7 +137,7 @@ def _scan_shards(path: Path) -> dict[int, _Shard]:
             continue
         shard = found[number] = _Shard(number, entry)
         try:
-            shard.found = read_shard(entry, number)
+            shard.found = read_shard(entry, number, deep=True)
         except (StoreError, OSError) as error:
             shard.error = str(error).removesuffix("; see byline doctor")
     return found

@@ -376,9 +376,10 @@ class ShardFile(NamedTuple):
     seq: int
 
 
-def read_shard(path: Path, number: int) -> ShardFile:
-    """Read and check one shard file, every item of it (StoreError if it is damaged;
-    FileNotFoundError if there is none)."""
+def read_shard(path: Path, number: int, *, deep: bool = False) -> ShardFile:
+    """Read and check one shard file, every item of it, and with `deep` every cached
+    suggestion run too (StoreError if it is damaged; FileNotFoundError if there is
+    none)."""
     try:
         raw = read_regular(path)
     except FileNotFoundError:
@@ -391,7 +392,7 @@ def read_shard(path: Path, number: int) -> ShardFile:
             _check_schema(path, meta, "shard")
             if meta.get("shard") != number:
                 raise StoreError(f"{path}: holds shard {meta.get('shard')!r}, not {number}")
-            state = ShardState(tables)
+            state = ShardState(tables, deep=deep)
     except StorageFormatError as error:
         raise StoreError(f"{path}: damaged shard ({error.reason}); see byline doctor") from None
     except Invalid as error:
@@ -857,8 +858,12 @@ class GoldStore:
             if found is None:
                 return None
             number, spec, _ = found
-            doc = self._shard(number).suggestions[(article_id, text_hash)][spec]
-            return Suggestions.from_json(doc["data"])
+            try:
+                data = self._shard(number).suggestion_data((article_id, text_hash), spec)
+            except Invalid as error:
+                raise StoreError(f"{shards_dir(self._path) / shard_name(number)}: damaged "
+                                 f"shard ({error}); see byline doctor") from None
+            return Suggestions.from_json(data)
 
     def suggestion_count(self, article_id: str, text_hash: str,
                          model_spec: str | None = None) -> int | None:

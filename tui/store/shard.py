@@ -174,23 +174,25 @@ class ShardState:
     `tables` is what a compaction writes; the indices point at the same documents.
     """
 
-    def __init__(self, tables: dict[str, Any]) -> None:
+    def __init__(self, tables: dict[str, Any], *, deep: bool = False) -> None:
         """Check the shape of every table and document and build the indices (raises
         `Invalid`). A checksum proves who wrote a file, not that what it holds is well
-        formed, so every item is checked (`tui.store.validate`)."""
+        formed, so every article and annotation item is checked (`tui.store.validate`).
+        A cached suggestion run is checked in full when it is read (`suggestion_data`),
+        or here when `deep` (the doctor)."""
         self.tables: dict[str, Table] = {name: tables.get(name, {}) for name in TABLES}
         self.articles: dict[tuple[str, str], Doc] = {}
         self.suggestions: dict[tuple[str, str], dict[str, Doc]] = {}
         self.annotations: dict[str, dict[str, Doc]] = {}
         self._tallies: dict[tuple[str, str], Tally] = {}
         self.next_id: dict[str, int] = {}
-        self._index()
+        self._index(deep)
 
     @staticmethod
     def empty() -> ShardState:
         return ShardState({name: {} for name in TABLES})
 
-    def _index(self) -> None:
+    def _index(self, deep: bool) -> None:
         for name in TABLES:
             table = self.tables[name]
             if not isinstance(table, dict):
@@ -211,7 +213,11 @@ class ShardState:
             key = (get(doc, "article_id", str), get(doc, "text_hash", str))
             spec = get(doc, "model_spec", str)
             get(doc, "seq", int)
-            check_suggestions(get(doc, "data", dict), self.text_size(*key))
+            data = get(doc, "data", dict)
+            if deep:
+                check_suggestions(data, self.text_size(*key))
+            elif data.get("entities").__class__ is not list:
+                raise Invalid(f"table suggestions: document {doc_id} has no entities list")
             by_spec = self.suggestions.setdefault(key, {})
             if spec in by_spec:
                 raise Invalid(f"table suggestions: document {doc_id} repeats a cache entry")
@@ -230,6 +236,13 @@ class ShardState:
             size = self.text_size(article_id, text_hash)
             for item_id, item in get(doc, "items", dict).items():
                 check_item(item_id, item, size)
+
+    def suggestion_data(self, key: tuple[str, str], spec: str) -> dict[str, Any]:
+        """The data of the cached suggestion run `spec` for `key` (article id, text
+        hash), checked in full (raises `Invalid`)."""
+        data: dict[str, Any] = self.suggestions[key][spec]["data"]
+        check_suggestions(data, self.text_size(*key))
+        return data
 
     def text_size(self, article_id: str, text_hash: str) -> int | None:
         """The length of the article text spans of this id and hash point into (None

@@ -135,11 +135,12 @@ def check_meeting(value: Any, size: int | None, what: str) -> None:
 
 
 def _entity_ok(data: Any, size: int | None) -> bool:
-    if not _span_ok(data, size):
+    if data.__class__ is not dict:
         return False
-    label = data.get("label")
-    return label.__class__ is str and label != "" and (
-        label.isascii() or _SURROGATE.search(label) is None)
+    start, end, label = data.get("start"), data.get("end"), data.get("label")
+    return (start.__class__ is int and end.__class__ is int and 0 <= start < end
+            and (size is None or end <= size) and label.__class__ is str and label != ""
+            and (label.isascii() or _SURROGATE.search(label) is None))
 
 
 def _check_entity(data: Any, size: int | None, what: str) -> None:
@@ -160,7 +161,11 @@ def check_item(item_id: Any, item: Any, size: int | None) -> tuple[str, str]:
     layer = item.get("layer", ENTITIES)
     suggestion = item.get("suggestion")
     if layer == ENTITIES:
-        if not _entity_ok(item, size):
+        # _entity_ok, inlined: a store holds tens of items per article, all read by an export
+        start, end, label = item.get("start"), item.get("end"), item.get("label")
+        if not (start.__class__ is int and end.__class__ is int and 0 <= start < end
+                and (size is None or end <= size) and label.__class__ is str and label
+                and (label.isascii() or _SURROGATE.search(label) is None)):
             _check_entity(item, size, f"item {item_id!r}")
         if suggestion is not None and not _entity_ok(suggestion, size):
             _check_entity(suggestion, size, f"item {item_id!r} suggestion")
