@@ -317,13 +317,24 @@ def test_a_deleted_or_replaced_lock_file_never_lets_a_second_writer_in(
 # ------------------------------------------------------ items behind a valid checksum
 
 
-def forge(shard: Path, change) -> None:  # type: ignore[no-untyped-def]
+def forge(shard: Path, change, index: Path | None = None) -> None:  # type: ignore[no-untyped-def]
     """Edit a shard file's tables and write it back with a checksum that holds (what
-    anyone can do: a checksum is not a signature)."""
+    anyone can do: a checksum is not a signature); with `index`, the index too, so that
+    it records the forged file."""
     meta, tables, _ = decode_checked(shard, shard.read_bytes())
     change(tables)
-    data, _ = encode_checked(meta, tables)
+    data, digest = encode_checked(meta, tables)
     shard.write_bytes(data)
+    if index is not None:
+        meta, tables, _ = decode_checked(index, index.read_bytes())
+        for entry in tables["index"].values():
+            if entry["shard"] == meta_shard(shard):
+                entry["sha256"], entry["size"] = digest, len(data)
+        index.write_bytes(encode_checked(meta, tables)[0])
+
+
+def meta_shard(shard: Path) -> int:
+    return int(shard.stem, 16)
 
 
 def first_items(tables: dict) -> dict:  # type: ignore[type-arg]
@@ -357,7 +368,7 @@ def test_malformed_items_behind_a_valid_checksum_are_damage_not_data(
             item = EntityItem(f"s:{n}", n * 10, n * 10 + 5, "ORG", Status.ADDED)
             store.save_items("a", "ana", article.text_hash, {item.id: item})
         store.set_done("a", "ana", article.text_hash, True)
-    forge(shard_file(path, "a"), lambda tables: change(first_items(tables)))
+    forge(shard_file(path, "a"), lambda tables: change(first_items(tables)), index=path)
     from tui.commands.agreement import run_agreement
     from tui.commands.export_store import run_export
     from tui.commands.stats import run_stats
@@ -687,3 +698,24 @@ def test_a_real_full_disk_half_way_through_an_import(small_disk: Path, tmp_path:
     assert result.returncode == 0, result.stderr
     assert "Imported 400 article(s)" in result.stderr
     assert decided(db, "other") == {"s:0"}
+
+
+def test_a_malformed_suggestion_run_is_found_when_read_and_by_the_doctor(path: Path) -> None:
+    from tui.core.model import Article, EntitySuggestion, ModelInfo, Suggestions
+
+    article = Article("a", "Kalin met Hamas officials in Doha on Tuesday.")
+    run = Suggestions(ModelInfo("m", "1", "m"), article.text_hash,
+                      (EntitySuggestion(0, 5, "PERSON"),), ((0, 5), (6, 9)))
+    with GoldStore.open(path) as store:
+        store.put_article(article)
+        store.put_suggestions("a", run)
+
+    def bad_tokens(tables: dict) -> None:  # type: ignore[type-arg]
+        next(iter(tables["suggestions"].values()))["data"]["tokens"] = [0, 5, 6, "nine"]
+
+    forge(shard_file(path, "a"), bad_tokens, index=path)  # the index forged to match
+    with GoldStore.open(path, read_only=True) as store:
+        assert store.suggestion_count("a", article.text_hash) == 1  # the index is fine
+        with pytest.raises(StoreError, match="damaged shard .*bad token offsets"):
+            store.suggestions("a", article.text_hash)
+    assert any("bad token offsets" in problem for problem in diagnose(path).problems)
