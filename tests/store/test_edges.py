@@ -716,6 +716,6 @@ def test_a_malformed_suggestion_run_is_found_when_read_and_by_the_doctor(path: P
     forge(shard_file(path, "a"), bad_tokens, index=path)  # the index forged to match
     with GoldStore.open(path, read_only=True) as store:
         assert store.suggestion_count("a", article.text_hash) == 1  # the index is fine
-        with pytest.raises(StoreError, match="damaged shard .*bad token offsets"):
+        with pytest.raises(StoreError, match=r"damaged shard .*bad token offsets"):
             store.suggestions("a", article.text_hash)
     assert any("bad token offsets" in problem for problem in diagnose(path).problems)
