@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,3 +51,31 @@ def cached_store(tmp_path: Path, seed_articles: list[Article],
             store.put_article(article)
             store.put_suggestions(article.id, seed_suggestions[article.id])
     yield path
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """`small_disk("64k")`: a real file system of that size (tmpfs), for tests of a full
+    disk; unmounted afterwards. Skips where this machine cannot mount one (no root)."""
+    import os
+    import shutil
+    import subprocess
+
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        tool = shutil.which("mount")
+        if os.geteuid() != 0 or tool is None:
+            pytest.skip("mounting a small tmpfs needs root")
+        folder = tmp_path / f"disk{len(mounted)}"
+        folder.mkdir()
+        done = subprocess.run([tool, "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                              capture_output=True, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=False)

@@ -10,17 +10,15 @@ output; a reader that goes away ends the command quietly (exit 141, as
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import pty
 import select
-import shutil
 import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -307,22 +305,9 @@ def test_a_spacy_docbin_is_never_written_to_a_terminal(db: Path, tmp_path: Path)
 
 
 @pytest.fixture
-def full_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real file system of 64 KiB (tmpfs; root only), unmounted afterwards."""
-    mount = shutil.which("mount")
-    if os.geteuid() != 0 or mount is None:
-        pytest.skip("mounting a small tmpfs needs root")
-    folder = tmp_path / "small"
-    folder.mkdir()
-    done = subprocess.run([mount, "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield folder
-    finally:
-        with contextlib.suppress(OSError):
-            subprocess.run(["umount", str(folder)], check=False)
+def full_disk(small_disk: Callable[[str], Path]) -> Path:
+    """A real file system of 64 KiB (tmpfs; root only)."""
+    return small_disk("64k")
 
 
 @pytest.mark.parametrize("fmt", ["native", "prodigy", "labelstudio", "conll"])

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -668,32 +669,19 @@ def test_a_failing_write_half_way_through_an_import_imports_nothing(
     assert decided(path, "other") == {"s:0"}
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A real 256 KiB file system (tmpfs), where the machine lets us mount one."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def test_a_real_full_disk_half_way_through_an_import(small_disk: Path, tmp_path: Path) -> None:
-    db = small_disk / "gold.json"
+def test_a_real_full_disk_half_way_through_an_import(
+        small_disk: Callable[[str], Path], tmp_path: Path) -> None:
+    disk = small_disk("256k")
+    db = disk / "gold.json"
     with GoldStore.open(db) as store:
         store.save_items("other", "ana", "h", {"s:0": added(0)})
     source = import_file(tmp_path, 400)  # about 400 KiB of journal: more than the disk
-    before = tree(small_disk)
+    before = tree(disk)
     result = byline("import", "--db", str(db), "--annotator", "bob", str(source))
     one_line_error(result, "No space left on device", "nothing was imported",
                    "run it again")
-    assert tree(small_disk) == before
-    subprocess.run(["mount", "-o", "remount,size=8m", str(small_disk)], check=True)
+    assert tree(disk) == before
+    subprocess.run(["mount", "-o", "remount,size=8m", str(disk)], check=True)
     result = byline("import", "--db", str(db), "--annotator", "bob", str(source))
     assert result.returncode == 0, result.stderr
     assert "Imported 400 article(s)" in result.stderr
