@@ -1,42 +1,51 @@
 """The gold store: what annotators decided, durable the moment a key returns.
 
-On disk a store `gold.json` is:
+On disk a store `gold.json` is (see docs/store.md for the whole picture):
 
 - `gold.json`, the index: a TinyDB JSON file whose `index` table has one
   document per shard, listing the articles, suggestion runs and annotations
-  (with their counts) the shard holds, and the shard file's checksum;
+  (with their counts) the shard holds, and the shard file's checksum, size
+  and `seq`;
 - `gold.json.shards/NNN.json`, the shards: TinyDB JSON files with the tables
   `articles`, `suggestions` (the model suggestion cache) and `annotations`
   (one document per article and annotator, items keyed by item id) of the
   article ids that hash to shard NNN (16,384 shards);
-- `gold.json.journal`, an append-only journal: one checksummed JSON step a
-  line (an article recorded, suggestions cached, a set of item changes, a done
-  flag), see `tui.store.journal`;
-- `gold.json.lock`, the writer's lock; `gold.json.backups/`, the files the
-  last few compactions replaced.
+- `gold.json.journal`, an append-only journal: one checksummed, numbered JSON
+  step a line (an article recorded, suggestions cached, a set of item changes,
+  a done flag, the `begin`/`commit` of a batch), see `tui.store.journal`;
+- `gold.json.lock`, the writer's PID and the number of the last step it
+  acknowledged (`tui.store.lock`); `gold.json.backups/`, the files the last
+  few compactions replaced.
 
 Every file's `_meta` table records the schema version and a SHA-256 of the
-rest of the file: a flipped byte is found, never read as data.
+rest of the file, and every item is checked when it is read
+(`tui.store.validate`): damage is found, never read as data.
 
-Every change is one journal line, appended with a single `write()` and
-fsynced before the call returns, then applied to the shard in memory: the
+Every change is one journal line, checked, appended with a single `write()`
+and fsynced before the call returns, then applied to the shard in memory: the
 cost of a save does not grow with the store. Opening reads the index (not
 the shards: they load when an article is asked for) and replays the journal
-over the shards it touches. A compaction writes the changed shards and then
-the index, each to a temporary file that is fsynced and renamed into place,
-and empties the journal; it runs at open and close, whenever the journal
+over the shards it touches; step numbers must follow on from the index's
+`seq`, and the journal must reach the lock's mark, or steps are missing. A
+compaction writes the changed shards and then the index, each to a temporary
+file that is fsynced and renamed into place, each recording the `seq` it takes
+in, and empties the journal; it runs at open and close, whenever the journal
 passes `GoldStore.COMPACT_BYTES` and whenever more than `DIRTY_SHARDS` shards
-have changed. Journal steps set absolute values, so replaying steps a
-compaction already wrote gives the same state.
+have changed. Journal steps set absolute values, so replaying steps over a
+shard that a compaction already wrote gives the same state; steps the index
+already took in are skipped.
 
 One writer per store: a writer holds an exclusive `flock` on `gold.json.lock`
-(with its PID inside, for the message a second writer gets). Readers
-(`read_only=True`) take no lock and never write. A store that cannot be
-read (zero bytes, bad JSON, a failed checksum, missing tables or shards, a
-newer schema, a damaged journal line before the last) raises `StoreError`
-and is never modified; `byline doctor` says what is wrong and repairs it.
-Schema 1 stores (everything in `gold.json`) are upgraded when a writer opens
-them, the old file kept in the backups.
+and on the shards folder (`tui.store.lock`), so deleting the lock file lets no
+second writer in. Readers (`read_only=True`) take no lock, never write, and
+read the store as of the index they read even while a writer compacts
+(`read_shard_as_of`). A store that cannot be read (zero bytes, bad JSON, a
+failed checksum, a malformed item, missing tables, shards or steps, a newer
+schema, a damaged journal line that ends in a newline) raises `StoreError` and
+is never modified; `byline doctor` says what is wrong and repairs it. The
+path given is resolved once (`tui.store.files.resolve_store`). Schema 1 stores
+(everything in `gold.json`) are upgraded when a writer opens them, the old
+file kept in the backups.
 """
 
 from __future__ import annotations
