@@ -21,6 +21,7 @@ import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -222,9 +223,23 @@ _READ = "import sys; from tui.formats.readers import read_paths; " \
         "print('\\n'.join(str(e) for e in r.errors))"
 
 
-def test_an_unreadable_file_is_one_error_and_the_rest_is_read(tmp_path: Path) -> None:
+def _as_nobody(command: list[str]) -> list[str] | None:
+    """`command` run as `nobody` (root reads anything), where that can be done here: setpriv
+    is there and `nobody` can reach this checkout (a clone in a private folder it cannot)."""
+    if shutil.which("setpriv") is None:
+        return None
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    probe = subprocess.run([*drop, sys.executable, "-c", "import tui"], capture_output=True,
+                           timeout=TIMEOUT, cwd="/", env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           check=False)
+    return [*drop, *command] if probe.returncode == 0 else None
+
+
+def test_an_unreadable_file_is_one_error_and_the_rest_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """chmod 000; run as `nobody` when the tests run as root (root reads anything), in a
-    folder of /tmp that `nobody` can reach."""
+    folder of /tmp that `nobody` can reach. Where `nobody` cannot run this checkout, the
+    open is made to fail with EACCES in-process instead (the same path from there on)."""
     as_root = os.geteuid() == 0
     with tempfile.TemporaryDirectory(dir="/tmp" if as_root else tmp_path) as where:
         folder = Path(where)
@@ -233,13 +248,24 @@ def test_an_unreadable_file_is_one_error_and_the_rest_is_read(tmp_path: Path) ->
         (folder / "a.txt").chmod(0o644)
         (folder / "secret.txt").write_text("Not readable.", encoding="utf-8")
         (folder / "secret.txt").chmod(0)
-        command = [sys.executable, "-c", _READ, str(folder)]
-        if as_root:
-            if shutil.which("setpriv") is None:
-                pytest.skip("running as root without setpriv: cannot drop root's access")
-            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        expected = ["['a']", f"{folder / 'secret.txt'}: cannot read (Permission denied)"]
+        plain = [sys.executable, "-c", _READ, str(folder)]
+        command = _as_nobody(plain) if as_root else plain
+        if command is None:
+            real_open = os.open
+
+            def refuse(path: Any, *args: Any, **kwargs: Any) -> int:
+                if str(path).endswith("secret.txt"):
+                    raise PermissionError(13, "Permission denied", str(path))
+                return real_open(path, *args, **kwargs)
+
+            monkeypatch.setattr(os, "open", refuse)
+            in_process = read_paths([folder])
+            monkeypatch.undo()
+            assert [repr([a.id for a in in_process.articles]),
+                    *(str(e) for e in in_process.errors)] == expected
+            return
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
                                 cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "['a']", f"{folder / 'secret.txt'}: cannot read (Permission denied)"]
+    assert result.stdout.splitlines() == expected
