@@ -232,7 +232,9 @@ def import_(
     store = Path(_inherited(ctx, "db", db) or DEFAULT_STORE)
     try:
         who = annotator or _inherited(ctx, "annotator", None) or default_annotator()
-        articles, spans, skipped = run_import(paths, fmt, as_, store, who, name)
+        articles, spans, skipped = run_import(
+            paths, fmt, as_, store, who, name,
+            warn=lambda line: say(f"byline: warning: {line}", err=True))
     except (InputError, StoreError, ValueError) as error:  # ArgumentError too
         raise _fail(str(error)) from None
     where = f" (open them with --model import:{name})" if as_ == "suggestions" else ""

@@ -75,12 +75,16 @@ def read_imported(paths: Sequence[Path], fmt: str,
 
 
 def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: str,
-               model_name: str) -> tuple[int, int, int]:
+               model_name: str, warn: Callable[[str], None] | None = None
+               ) -> tuple[int, int, int]:
     """Import `paths` into the store `db`; return (articles, spans) written and how many
     records were left out (rejected or ignored in the file).
 
     Raises `InputError` (a bad file), `StoreError` (the store) or ValueError
-    (bad options), in every case before anything is written.
+    (bad options), in every case with nothing imported. Once the import is in
+    (its batch committed), a compaction that fails as the store closes (a full
+    disk) loses nothing: the journal holds it all, the next open compacts, and
+    `warn` is told.
     """
     if as_ not in IMPORT_AS:
         raise ValueError(f"--as must be one of {', '.join(IMPORT_AS)}, not {as_!r}")
@@ -88,7 +92,8 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
     items, skipped = read_imported(paths, fmt, as_)
     if not items:
         raise InputError(shown_name(paths[0]), "nothing to import")
-    with GoldStore.open(db) as store:
+    store = GoldStore.open(db)
+    try:
         if as_ == "gold":
             for item in items:
                 who = item.annotator or annotator
@@ -101,6 +106,15 @@ def run_import(paths: Sequence[Path], fmt: str, as_: str, db: Path, annotator: s
         except StoreError as error:
             raise StoreError(f"{error}; nothing was imported (an import is all or nothing: "
                              f"run it again)") from None
+    except BaseException:
+        store.close_quietly()
+        raise
+    try:
+        store.close()
+    except StoreError as error:
+        if warn is not None:
+            warn(f"the import is in the store, but {error}; byline finishes the compaction "
+                 f"when it next opens the store")
     return len(items), spans, skipped
 
 

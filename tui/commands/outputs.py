@@ -21,6 +21,7 @@ another file of one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Sequence
@@ -43,6 +44,7 @@ class OutputRule:
         self.stores = [Path(os.path.realpath(p)) for p in stores]
         self.inputs = [Path(p) for p in inputs]
         self._identities: set[tuple[int, int]] | None = None
+        self._inputs_found: list[tuple[Path, set[tuple[int, int]]]] | None = None
 
     def target(self, path: Path | str, *, force: bool, streams: bool = True,
                what: str = "this format") -> Target:
@@ -94,14 +96,23 @@ class OutputRule:
             if source.is_dir() and source in real.parents:
                 raise OutputError(shown, f"is inside the input folder {given} (it would be "
                                          f"read as input); write the output elsewhere")
-        if identity is not None and linked:
-            if identity in self._store_identities():
-                raise OutputError(shown, f"is a hard link to a file of the gold store; "
-                                         f"{_EVEN_WITH_FORCE}")
-            for given, ids in self._input_identities():
-                if identity in ids:
-                    raise OutputError(shown, f"is a hard link to one of the inputs ({given}); "
-                                             f"write the output elsewhere")
+        if identity is None:
+            return
+        # The same file under another name: a hard link, or a second mount of its folder
+        # (a bind mount: the same device and inode, one link).
+        for db in self.stores:
+            with contextlib.suppress(OSError):
+                st = os.stat(db)
+                if identity == (st.st_dev, st.st_ino):
+                    raise OutputError(shown, f"is the gold store {db} under another name; "
+                                             f"{_EVEN_WITH_FORCE}")
+        for given, ids in self._input_identities():
+            if identity in ids:
+                raise OutputError(shown, f"is one of the inputs ({given}) under another "
+                                         f"name; write the output elsewhere")
+        if linked and identity in self._store_identities():
+            raise OutputError(shown, f"is a hard link to a file of the gold store; "
+                                     f"{_EVEN_WITH_FORCE}")
 
     def _known_part(self, real: Path) -> StorePart | None:
         """`real` as a file of one of the stores this command was given, by name alone
@@ -127,6 +138,11 @@ class OutputRule:
         return self._identities
 
     def _input_identities(self) -> list[tuple[Path, set[tuple[int, int]]]]:
+        if self._inputs_found is None:
+            self._inputs_found = self._find_input_identities()
+        return self._inputs_found
+
+    def _find_input_identities(self) -> list[tuple[Path, set[tuple[int, int]]]]:
         found = []
         for given in self.inputs:
             ids: set[tuple[int, int]] = set()

@@ -33,6 +33,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ from tui.store.journal import JournalError, decode_line, encode_step, parse_jour
 from tui.store.layout import (
     backups_dir,
     journal_path,
+    linked_parts,
     lock_path,
     read_regular,
     shards_dir,
@@ -250,6 +252,9 @@ def _diagnose_once(path: Path) -> Report:
     holder = lock_holder(path)
     if holder is not None:
         report.notes.append(f"in use by byline process {holder} (close it before --repair)")
+    for part in linked_parts(path):
+        report.problems.append(f"{part}: a symlink; a store's journal, lock and folders must "
+                               f"be its own (remove the link, then repair)")
     index = _read_index(path, report)
     if index is not None and index.legacy:
         report.notes.append(f"{path}: schema 1, upgraded when byline next opens it")
@@ -335,6 +340,10 @@ def repair(path: Path, echo: Callable[[str], None] = print) -> Report:
     if report.healthy:
         report.notes.append("nothing to repair")
         return report
+    linked = linked_parts(path)
+    if linked:
+        raise StoreError(f"{linked[0]}: a symlink, which a repair will not follow or replace "
+                         f"(it may be another store's); remove the link first")
     try:
         lock = WriterLock(path)
     except LockBusy as busy:
@@ -345,6 +354,11 @@ def repair(path: Path, echo: Callable[[str], None] = print) -> Report:
                          f"({error.strerror or error})") from None
     try:
         fixed = _Repair(path, lock).run()
+    except OSError as error:  # a full or failing disk: say which file, and what to do
+        where = error.filename or "a file of the store"
+        raise StoreError(f"{where}: cannot write ({error.strerror or error}); the files "
+                         f"rewritten so far are kept aside, and the repair can be run again "
+                         f"once the disk has room") from None
     finally:
         lock.release()
     with GoldStore.open(path) as store:
@@ -368,18 +382,32 @@ class _Repair:
     def __init__(self, path: Path, lock: WriterLock) -> None:
         self.path = path
         self.lock = lock
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         self.aside = path.with_name(f"{path.name}.damaged-{stamp}")
+        self._made = False
         self.fixed = _Repaired(path, notes=[], aside=self.aside)
 
     def keep_aside(self, file: Path) -> None:
         """Copy `file` into the aside folder before it is replaced."""
         if not file.is_file():
             return
-        self.aside.mkdir(exist_ok=True)
+        if not self._made:  # a folder of its own, never one an earlier repair made
+            for n in range(1, 1000):
+                try:
+                    self.aside.mkdir()
+                    break
+                except FileExistsError:
+                    self.aside = self.aside.with_name(f"{self.aside.name.split('~')[0]}~{n}")
+            self._made = True
+            self.fixed.aside = self.aside
         target = self.aside / (file.name if file.parent == self.path.parent else
                                f"{file.parent.name}-{file.name}")
-        shutil.copy2(file, target)
+        try:
+            shutil.copy2(file, target)
+        except OSError as error:
+            if error.filename is None:
+                error.filename = str(target)
+            raise
 
     def run(self) -> _Repaired:
         path = self.path
@@ -406,7 +434,7 @@ class _Repair:
         if journal.unfinished:
             notes.append(f"lost: an import that did not finish ({len(journal.unfinished)} "
                          f"step(s) of the journal)")
-        if journal.numbering is not None:
+        if journal.numbering is not None and "missing" in journal.numbering:
             notes.append(f"lost: what the journal no longer holds ({journal.numbering})")
         seq = max(seq, self.replay(journal, chosen, shards_count))
         self.write(chosen, shards_count, seq)
@@ -472,7 +500,7 @@ class _Repair:
         last = 0
         skip_from = set(journal.unfinished)
         dropped = 0
-        for number, step in journal.good:
+        for number, step in _in_step_order(journal.good, self.fixed.notes):
             n = step.get("n")
             if isinstance(n, int):
                 last = max(last, n)
@@ -518,7 +546,7 @@ class _Repair:
                 data_seq = seq if not found.sha256 else found.seq
                 data, digest = encode_checked({**shard_meta(number), "seq": data_seq},
                                               found.state.tables)
-                atomic_write_bytes(file, data)
+                _write_file(file, data)
                 size = len(data)
             index = found.state.index()
             index.sha256, index.size, index.seq = digest, size, data_seq
@@ -527,15 +555,50 @@ class _Repair:
         docs = {str(i): index.to_doc(number)
                 for i, (number, index) in enumerate(sorted(indices.items()), 1)}
         data, _ = encode_checked({**index_meta(shards), "seq": seq}, {INDEX: docs})
-        atomic_write_bytes(path, data)
+        _write_file(path, data)
         self.fixed.notes.append(f"repaired: rebuilt the index from {len(indices)} shard(s)")
         journal = journal_path(path)
         if journal.exists() and journal.stat().st_size:
             self.keep_aside(journal)
-            atomic_write_bytes(journal, b"")
+            _write_file(journal, b"")
         self.lock.reset_mark(seq)
         with contextlib.suppress(OSError):
             backups_dir(path).mkdir(exist_ok=True)
+
+
+def _write_file(file: Path, data: bytes) -> None:
+    """Replace `file` atomically; an error names it."""
+    try:
+        atomic_write_bytes(file, data)
+    except OSError as error:
+        if error.filename is None:
+            error.filename = str(file)
+        raise
+
+
+def _in_step_order(lines: list[tuple[int, Doc]], notes: list[str]
+                   ) -> list[tuple[int, Doc]]:
+    """The journal's good lines in the order of their step numbers (lines moved about, by
+    hand or by a tool, must not let an older decision overwrite a newer one), each step
+    once; unnumbered lines (an older byline's) first, in file order."""
+    plain = [(number, step) for number, step in lines if not isinstance(step.get("n"), int)]
+    numbered = sorted(((number, step) for number, step in lines
+                       if isinstance(step.get("n"), int)), key=lambda line: line[1]["n"])
+    kept: list[tuple[int, Doc]] = []
+    seen: dict[int, tuple[int, Doc]] = {}
+    moved = any(a[0] > b[0] for a, b in pairwise(numbered))
+    for number, step in numbered:
+        first = seen.get(step["n"])
+        if first is None:
+            seen[step["n"]] = (number, step)
+            kept.append((number, step))
+        elif first[1] != step:
+            notes.append(f"lost: journal line {number} (step {step['n']} again, but not as "
+                         f"line {first[0]} has it: line {first[0]} kept)")
+    if moved or len(kept) < len(numbered):
+        notes.append("repaired: journal steps out of order or repeated were applied in the "
+                     "order of their numbers, each once")
+    return plain + kept
 
 
 def _digest_of(file: Path) -> str | None:

@@ -75,12 +75,13 @@ from tui.store.layout import (
     NotRegularFile,
     backups_dir,
     journal_path,
+    linked_parts,
     lock_path,
     open_regular,
     read_regular,
     shards_dir,
 )
-from tui.store.lock import LockBusy, WriterLock, lock_holder, read_holder, read_mark
+from tui.store.lock import LockBusy, WriterLock, lock_holder, read_mark
 from tui.store.shard import (
     AnnotationSummary,
     Doc,
@@ -180,18 +181,9 @@ def index_version(path: Path) -> tuple[int, int, int, bytes] | None:
 
 
 def writer_alive(path: Path) -> bool:
-    """True where the store's lock file names a process that is running (a writer is
-    open, and may be appending to the journal right now)."""
-    pid = read_holder(lock_path(path))
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # it exists (another user's process)
-    return True
+    """True while a writer holds the store's lock (it may be appending to the journal
+    right now); the lock tells, not the PID written in the lock file."""
+    return lock_holder(path) is not None
 
 
 class Replay(NamedTuple):
@@ -599,6 +591,9 @@ class GoldStore:
     @classmethod
     def _read(cls, path: Path) -> OpenedIndex:
         """The index (or schema 1 store) and the journal's bytes."""
+        for part in linked_parts(path):
+            raise StoreError(f"{part}: a symlink; a store's journal, lock and folders must be "
+                             f"its own (remove the link); see byline doctor")
         journal = journal_path(path)
         if not path.exists() and journal.exists():
             raise StoreError(f"{path}: missing, but its journal {journal.name} exists; "

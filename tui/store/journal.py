@@ -10,7 +10,8 @@ Every step carries `n`, its number in the life of the store: one more than
 the step before it (the store checks that none is missing; see
 `tui.store.gold`).
 
-Only a last line without its newline can be a torn append (a crash in the
+A line may end in CRLF (a tool that rewrote the line ends): the CR is not
+part of it. Only a last line without its newline can be a torn append (a crash in the
 middle of a write, never acknowledged): it is left out. Every line that ends
 in a newline was acknowledged, so one that fails its check is damage, wherever
 it is: `JournalError`, naming the line, until `byline doctor --repair` has
@@ -66,7 +67,10 @@ def encode_step(step: Step) -> bytes:
 
 
 def decode_line(line: bytes) -> Step | None:
-    """The step of one line, or None if the line is damaged."""
+    """The step of one line, or None if the line is damaged. A CR before the newline
+    (the line ends a tool turned into CRLF) is not part of the line."""
+    if line.endswith(b"\r"):
+        line = line[:-1]
     if line.startswith(b"{"):
         text = line  # schema 1: no checksum
     elif len(line) > 9 and line[8:9] == b" ":

@@ -20,7 +20,7 @@ from tui.core.files import NotRegularFile, kind_of, read_regular
 
 __all__ = ["BACKUPS_DIR", "DAMAGED_DIR", "INDEX_HEAD", "JOURNAL", "LOCK", "SHARDS_DIR",
            "NotRegularFile", "backups_dir", "damaged_dirs", "journal_path", "kind_of",
-           "lock_path", "open_regular", "read_regular", "shards_dir"]
+           "linked_parts", "lock_path", "open_regular", "read_regular", "shards_dir"]
 
 #: How a byline index file starts (its `_meta` record is written first, keys sorted).
 INDEX_HEAD: Final = b'{"_meta": {"1": {"app": "byline", "kind": "index"'
@@ -72,3 +72,11 @@ def open_regular(path: Path, flags: int = os.O_RDONLY) -> int:
         os.close(fd)
         raise
     return fd
+
+
+def linked_parts(path: Path) -> list[Path]:
+    """The journal, lock, shards folder and backups folder of the store at `path` that are
+    symlinks. None may be: through one, a store would take another store's steps as its
+    own, write its lock text into another file, or share its shards."""
+    return [part for part in (journal_path(path), lock_path(path), shards_dir(path),
+                              backups_dir(path)) if part.is_symlink()]

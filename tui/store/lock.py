@@ -27,6 +27,8 @@ import errno
 import fcntl
 import os
 import stat
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tui.store.layout import lock_path, open_regular, shards_dir
@@ -41,8 +43,41 @@ class LockBusy(Exception):
 
 
 def _open_lock_file(lock: Path) -> int:
-    """Open (create) the lock file and return its descriptor, refusing a FIFO or a device."""
-    return open_regular(lock, os.O_RDWR | os.O_CREAT)
+    """Open (create) the lock file and return its descriptor, refusing a FIFO, a device
+    or a symlink (the lock's text is written: never through a link, into another file)."""
+    try:
+        return open_regular(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "it is a symlink: a store's lock file must be a file of "
+                                       "its own; remove the link") from None
+        raise
+
+
+def _open_shards_dir(folder: Path) -> int:
+    """Open the shards folder (made if there is none) for locking; a symlink is refused:
+    through it two stores could share their shards."""
+    folder.mkdir(exist_ok=True)
+    try:
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR) and folder.is_symlink():
+            raise OSError(errno.ELOOP, f"{folder.name} is a symlink: a store's shards folder "
+                                       f"must be its own") from None
+        raise
+
+
+def _retrying(take: Callable[[], None]) -> None:
+    """`take()` a lock, trying again for a moment while it is busy: a reader probing
+    whether a writer is open (`lock_holder`) holds a lock for microseconds."""
+    for attempt in range(20):
+        try:
+            take()
+            return
+        except LockBusy:
+            if attempt == 19:
+                raise
+            time.sleep(0.005)
 
 
 def _flock(fd: int, holder_of: Path) -> None:
@@ -65,12 +100,10 @@ class WriterLock:
         """
         self.path = path
         self.mark = 0
-        folder = shards_dir(path)
-        folder.mkdir(exist_ok=True)
-        self._dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        self._dir_fd = _open_shards_dir(shards_dir(path))
         self._fd = -1
         try:
-            _flock(self._dir_fd, lock_path(path))
+            _retrying(lambda: _flock(self._dir_fd, lock_path(path)))
             self._fd = self._lock_file()
             self.mark = read_mark(lock_path(path)) or 0
             self._write(str(os.getpid()))
@@ -85,7 +118,7 @@ class WriterLock:
         for _ in range(100):
             fd = _open_lock_file(lock)
             try:
-                _flock(fd, lock)
+                _retrying(lambda: _flock(fd, lock))  # noqa: B023 (called at once)
                 with contextlib.suppress(FileNotFoundError):
                     if os.stat(lock).st_ino == os.fstat(fd).st_ino:
                         return fd
@@ -151,9 +184,9 @@ def read_holder(lock: Path) -> str:
 def read_mark(lock: Path) -> int | None:
     """The high-water mark written in a store's lock file (None where there is none)."""
     try:
-        fd = os.open(lock, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(lock, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        return None
+        return None  # none, or a symlink: no mark of this store's
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
@@ -173,7 +206,9 @@ def lock_holder(path: Path) -> str | None:
     """The PID of the writer holding the store's lock (or "unknown"), else None.
 
     Both locks are tried: a writer whose lock file was deleted is still found
-    by its lock on the shards folder.
+    by its lock on the shards folder. The lock itself tells, not the PID in the
+    file: a copy of a store holds a lock file naming a live process that holds
+    no lock of the copy.
     """
     folder = shards_dir(path)
     candidates: list[Path] = [folder] if folder.is_dir() else []
@@ -188,7 +223,7 @@ def lock_holder(path: Path) -> str | None:
         try:
             if not (stat.S_ISREG(os.fstat(fd).st_mode) or stat.S_ISDIR(os.fstat(fd).st_mode)):
                 continue
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # (a writer holds LOCK_EX)
         except OSError:
             return read_holder(lock)
         else:
