@@ -591,9 +591,9 @@ class GoldStore:
     @classmethod
     def _read(cls, path: Path) -> OpenedIndex:
         """The index (or schema 1 store) and the journal's bytes."""
-        for part in linked_parts(path):
-            raise StoreError(f"{part}: a symlink; a store's journal, lock and folders must be "
-                             f"its own (remove the link); see byline doctor")
+        for part in linked_parts(path, lock=False):  # (a writer's lock: tui.store.lock)
+            raise StoreError(f"{part}: a symlink; a store's journal and folders must be its "
+                             f"own (remove the link); see byline doctor")
         journal = journal_path(path)
         if not path.exists() and journal.exists():
             raise StoreError(f"{path}: missing, but its journal {journal.name} exists; "

@@ -74,9 +74,11 @@ def open_regular(path: Path, flags: int = os.O_RDONLY) -> int:
     return fd
 
 
-def linked_parts(path: Path) -> list[Path]:
-    """The journal, lock, shards folder and backups folder of the store at `path` that are
-    symlinks. None may be: through one, a store would take another store's steps as its
-    own, write its lock text into another file, or share its shards."""
-    return [part for part in (journal_path(path), lock_path(path), shards_dir(path),
-                              backups_dir(path)) if part.is_symlink()]
+def linked_parts(path: Path, *, lock: bool = True) -> list[Path]:
+    """The journal, shards folder, backups folder and (with `lock`) lock file of the store
+    at `path` that are symlinks. None may be: through one, a store would take another
+    store's steps or shards as its own, or write its lock text into another file. (A
+    reader only reads the lock's mark, never through a link: it passes `lock=False`.)"""
+    parts = [journal_path(path), shards_dir(path), backups_dir(path)]
+    return [part for part in (*parts, *([lock_path(path)] if lock else []))
+            if part.is_symlink()]
