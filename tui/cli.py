@@ -74,6 +74,7 @@ def _inherited(ctx: typer.Context, name: str, value: Any) -> Any:
 
 def _annotate(paths: list[Path], db: Path | None, annotator: str | None, model: str | None,
               config: Path | None) -> None:
+    from tui.app.safe_app import NoTerminal
     from tui.commands.annotate import UsageError, run_annotate
     from tui.store.gold import StoreError
 
@@ -81,6 +82,8 @@ def _annotate(paths: list[Path], db: Path | None, annotator: str | None, model: 
         run_annotate(paths, db or DEFAULT_STORE, annotator, model, config)
     except (UsageError, StoreError) as error:
         raise _fail(str(error)) from None
+    except NoTerminal as error:
+        raise _fail(f"annotate: {error}") from None
 
 
 @app.callback(invoke_without_command=True)
@@ -268,8 +271,13 @@ def review(
                    f"{session.passed} article(s) passed through to {output}", err=True)
         return
     from tui.app.adjudicate import AdjudicationApp
+    from tui.app.safe_app import NoTerminal
 
-    AdjudicationApp(session).run()
+    try:
+        AdjudicationApp(session).run()
+    except NoTerminal as error:
+        session.merged.close()
+        raise _fail(f"review: {error}") from None
 
 
 @app.command()

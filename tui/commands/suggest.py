@@ -42,7 +42,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -111,32 +111,41 @@ def read_done(path: Path) -> Done:
     except OSError as error:
         raise ResumeError(f"{name}: {read_problem(error, path)}") from None
     with handle:
-        offset = 0
-        for number, raw in enumerate(handle, start=1):
-            if not raw.endswith(b"\n"):
-                done.torn = True  # an interrupted append: dropped, its article done again
-                break
-            try:
-                row = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                raise refuse(number, "not a byline suggestions file (invalid JSON)") from None
-            if not (isinstance(row, dict) and isinstance(row.get("id"), str)
-                    and isinstance(row.get("text"), str) and isinstance(row.get("model"), dict)
-                    and isinstance(row["model"].get("name"), str)
-                    and isinstance(row["model"].get("version"), str)):
-                raise refuse(number, 'not a byline suggestions file (a row needs "id", '
-                                     '"text" and a "model" with "name" and "version")')
-            model = (row["model"]["name"], row["model"]["version"])
-            if done.model is None:
-                done.model = model
-            elif model != done.model:
-                raise refuse(number, f"rows from two models ({_model_name(done.model)} "
-                                     f"and {_model_name(model)})")
-            if row["id"] in done.hashes:
-                raise refuse(number, f"article {row['id']!r} is there twice")
-            done.hashes[row["id"]] = text_hash(row["text"])
-            offset += len(raw)
-        done.keep = offset
+        try:
+            return _done_rows(handle, done, refuse)
+        except OSError as error:  # a read that fails half-way (EIO, a file gone bad)
+            raise ResumeError(f"{name}: {read_problem(error, path)}") from None
+
+
+def _done_rows(handle: BinaryIO, done: Done,
+               refuse: Callable[[int, str], ResumeError]) -> Done:
+    """The rows of an open suggestions file, into `done` (see `read_done`)."""
+    offset = 0
+    for number, raw in enumerate(handle, start=1):
+        if not raw.endswith(b"\n"):
+            done.torn = True  # an interrupted append: dropped, its article done again
+            break
+        try:
+            row = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise refuse(number, "not a byline suggestions file (invalid JSON)") from None
+        if not (isinstance(row, dict) and isinstance(row.get("id"), str)
+                and isinstance(row.get("text"), str) and isinstance(row.get("model"), dict)
+                and isinstance(row["model"].get("name"), str)
+                and isinstance(row["model"].get("version"), str)):
+            raise refuse(number, 'not a byline suggestions file (a row needs "id", '
+                                 '"text" and a "model" with "name" and "version")')
+        model = (row["model"]["name"], row["model"]["version"])
+        if done.model is None:
+            done.model = model
+        elif model != done.model:
+            raise refuse(number, f"rows from two models ({_model_name(done.model)} "
+                                 f"and {_model_name(model)})")
+        if row["id"] in done.hashes:
+            raise refuse(number, f"article {row['id']!r} is there twice")
+        done.hashes[row["id"]] = text_hash(row["text"])
+        offset += len(raw)
+    done.keep = offset
     return done
 
 
@@ -515,7 +524,7 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
     results = suggest(loaded, articles_to_do(found.files, done), batch_size=batch_size,
                       n_process=n_process)
     rows: Iterator[dict[str, Any]] = (suggestion_row(a, s) for a, s in results)
-    show = sys.stderr.isatty() if progress is None else progress
+    show = (sys.stderr is not None and sys.stderr.isatty()) if progress is None else progress
     start = time.perf_counter()
     try:
         if resuming and (done.torn or not todo):

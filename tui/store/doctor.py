@@ -128,12 +128,22 @@ def _shard_number(name: str) -> int | None:
         return None
 
 
+class _Unlisted(StoreError):
+    """The shards folder cannot be listed."""
+
+
 def _scan_shards(path: Path) -> dict[int, _Shard]:
+    """Every shard file of the store, read and checked (`_Unlisted` where the folder
+    cannot be listed)."""
     found: dict[int, _Shard] = {}
     folder = shards_dir(path)
     if not folder.is_dir():
         return found
-    for entry in sorted(folder.iterdir()):
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        raise _Unlisted(f"{folder}: cannot be listed ({error.strerror or error})") from None
+    for entry in entries:
         number = _shard_number(entry.name)
         if number is None:
             continue
@@ -265,7 +275,12 @@ def _diagnose_once(path: Path) -> Report:
     for _, step in journal.good:
         with contextlib.suppress(Invalid):
             touched.add(shard_of(step_article(step), SHARDS if index is None else index.shards))
-    shards = _scan_shards(path)
+    try:
+        shards = _scan_shards(path)
+    except _Unlisted as error:
+        report.problems.append(f"{error} (byline cannot read the store either)")
+        _journal_report(path, report, journal)
+        return report
     listed = {} if index is None else {n: i for n, i in index.indices.items() if i.sha256}
     newer = 0
     for number, shard in sorted(shards.items()):
