@@ -96,6 +96,7 @@ class OutputRule:
             if source.is_dir() and source in real.parents:
                 raise OutputError(shown, f"is inside the input folder {given} (it would be "
                                          f"read as input); write the output elsewhere")
+        self._refuse_in_input_folder(shown, real)
         if identity is None:
             return
         # The same file under another name: a hard link, or a second mount of its folder
@@ -113,6 +114,24 @@ class OutputRule:
         if linked and identity in self._store_identities():
             raise OutputError(shown, f"is a hard link to a file of the gold store; "
                                      f"{_EVEN_WITH_FORCE}")
+
+    def _refuse_in_input_folder(self, shown: str, real: Path) -> None:
+        """Refuse an output whose folder is one of the input folders under another name
+        (a second mount of it): it would be read as input."""
+        folders = [given for given in self.inputs if given.is_dir()]
+        if not folders:
+            return
+        try:
+            parent = os.stat(real.parent)
+        except OSError:
+            return
+        for given in folders:
+            with contextlib.suppress(OSError):
+                st = os.stat(given)
+                if (st.st_dev, st.st_ino) == (parent.st_dev, parent.st_ino):
+                    raise OutputError(shown, f"is inside the input folder {given} (under "
+                                             f"another name; it would be read as input); "
+                                             f"write the output elsewhere")
 
     def _known_part(self, real: Path) -> StorePart | None:
         """`real` as a file of one of the stores this command was given, by name alone

@@ -54,6 +54,7 @@ import gc
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -1101,7 +1102,7 @@ class GoldStore:
         """
         assert self._journal is not None
         seq = self._n
-        backup = _new_backup(self._path)
+        backup = _new_backup(self._path, seq)
         folder = shards_dir(self._path)
         folder.mkdir(exist_ok=True)
         for number in sorted(self._dirty):
@@ -1140,15 +1141,31 @@ class GoldStore:
 PARTIAL: Final = ".partial"
 
 
-def _new_backup(path: Path) -> Path:
-    """A new folder for the files one compaction replaces (named `STAMP.partial` until
-    the compaction is done: see `_finish_backup`)."""
+def _new_backup(path: Path, seq: int) -> Path:
+    """A new folder for the files one compaction replaces: `SEQ-STAMP`, the step the
+    compaction takes in and the time, so that backups sort in the order they were made
+    whatever the clock did (named `SEQ-STAMP.partial` until the compaction is done: see
+    `_finish_backup`)."""
     root = backups_dir(path)
     root.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    folder = root / (stamp + PARTIAL)
+    folder = root / f"{seq:012d}-{stamp}{PARTIAL}"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+_NUMBERED: Final = re.compile(r"([0-9]{12})-(.*)")
+
+
+def backup_order(name: str) -> tuple[int, int, str]:
+    """Where a backup folder's name puts it among the others, oldest first: by the step
+    its compaction took in, then by its time (folders of a byline that named them by time
+    alone come first, by time)."""
+    name = name.removesuffix(PARTIAL)
+    numbered = _NUMBERED.fullmatch(name)
+    if numbered is None:
+        return 0, 0, name
+    return 1, int(numbered.group(1)), numbered.group(2)
 
 
 def _finish_backup(folder: Path) -> None:
@@ -1171,28 +1188,31 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def _prune_backups(path: Path) -> None:
     """Keep the backups of the last `KEEP_BACKUPS` complete compactions (and of schema
     upgrades). The folders of compactions that failed are kept while they are newer
-    than the oldest complete backup kept, then go with it."""
+    than the oldest complete backup kept, then go with it. Newer means made later, by
+    the step numbers in the names, not by a clock that may have run ahead."""
     root = backups_dir(path)
     try:
-        folders = sorted(p.name for p in root.iterdir()
-                         if p.is_dir() and p.name[:1].isdigit())
+        folders = sorted((p.name for p in root.iterdir()
+                          if p.is_dir() and p.name[:1].isdigit()), key=backup_order)
     except OSError:
         return
     complete = [name for name in folders if not name.endswith(PARTIAL)]
     if len(complete) <= KEEP_BACKUPS:
         return
-    oldest_kept = complete[-KEEP_BACKUPS]
+    oldest_kept = backup_order(complete[-KEEP_BACKUPS])
     for name in folders:
-        if name.removesuffix(PARTIAL) < oldest_kept:
+        if backup_order(name) < oldest_kept:
             shutil.rmtree(root / name, ignore_errors=True)
 
 
 def backups(path: Path) -> list[Path]:
-    """The backup folders of a store, newest first (unfinished ones too)."""
+    """The backup folders of a store, newest first (unfinished ones too; the folders of
+    a schema upgrade last)."""
     root = backups_dir(path)
     try:
         return sorted((p for p in root.iterdir() if p.is_dir()),
-                      key=lambda p: p.name.removesuffix(PARTIAL), reverse=True)
+                      key=lambda p: (p.name[:1].isdigit(), backup_order(p.name)),
+                      reverse=True)
     except OSError:
         return []
 
