@@ -499,59 +499,6 @@ def test_agreement_review_and_doctor_read_a_consistent_store_while_a_writer_comp
     assert not failures, failures[:3]
 
 
-# --------------------------------------------------- the lock file as something else
-
-
-def _lock_made(db: Path, kind: str) -> None:
-    lock = lock_path(db)
-    lock.unlink()
-    if kind == "fifo":
-        os.mkfifo(lock)
-    elif kind == "folder":
-        lock.mkdir()
-    elif kind == "zero":
-        lock.symlink_to("/dev/zero")
-    else:
-        lock.symlink_to(lock.name)
-
-
-@pytest.mark.parametrize("kind", ["folder", "zero", "loop"])
-def test_a_lock_file_that_is_not_a_file_is_one_line_never_a_hang(
-        tmp_path: Path, kind: str) -> None:
-    """Held: the lock file made a folder, a symlink to /dev/zero or a symlink loop: a
-    writer (import) stops with one line and changes nothing; readers read."""
-    db = tmp_path / "s" / "gold.json"
-    crashed_writer(db, 2)
-    _lock_made(db, kind)
-    before = tree(db.parent)
-    source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"id": "b1", "text": "Olaf Scholz spoke."}) + "\n",
-                      encoding="utf-8")
-    one_line_error(byline(tmp_path, "import", source, "--db", db, timeout=20), "lock")
-    assert tree(db.parent) == before
-    assert labels_of(tmp_path, db) == [LABELS[1]]
-    doctor = byline(tmp_path, "doctor", "--db", db, timeout=20)
-    assert "Traceback" not in doctor.stderr and doctor.returncode in (0, 1)
-
-
-@pytest.mark.xfail(strict=True, reason="finding: a FIFO at gold.json.lock hangs every reader "
-                   "(export, stats, agreement, doctor) and doctor --repair forever: the PID "
-                   "in the lock is read with a blocking open()")
-@pytest.mark.parametrize("command", ["export", "stats", "agreement", "doctor", "repair"])
-def test_a_fifo_lock_file_never_hangs_a_reader(tmp_path: Path, command: str) -> None:
-    db = tmp_path / "s" / "gold.json"
-    crashed_writer(db, 2)
-    _lock_made(db, "fifo")
-    args = {"export": ["export", "--db", db, "--all", "-o", "-"],
-            "stats": ["stats", "--db", db], "agreement": ["agreement", db],
-            "doctor": ["doctor", "--db", db], "repair": ["doctor", "--db", db, "--repair"]}
-    try:
-        result = byline(tmp_path, *args[command], timeout=4)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"byline {command} hangs on a FIFO lock file")
-    assert "Traceback" not in result.stderr and result.returncode in (0, 1, 2), result.stderr
-
-
 def test_a_read_only_store_is_read_and_never_half_written(tmp_path: Path) -> None:
     """Held: a store on a read-only mount exports, and a writer stops with one line."""
     data = tmp_path / "data"
