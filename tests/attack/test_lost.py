@@ -480,8 +480,8 @@ def test_agreement_review_and_doctor_read_a_consistent_store_while_a_writer_comp
     failures: list[str] = []
     try:
         assert child.stdout.readline() == "ready\n"
-        for round_ in range(6):
-            for _ in range(20):
+        for round_ in range(4):
+            for _ in range(30):
                 child.stdin.write("more\n")
             child.stdin.flush()
             runs = [byline(tmp_path, "agreement", db, other, "--json"),
@@ -517,3 +517,23 @@ def test_a_read_only_store_is_read_and_never_half_written(tmp_path: Path) -> Non
         one_line_error(byline(tmp_path, "import", source, "--db", mnt / "gold.json"),
                        "Read-only file system")
     assert exported(tmp_path, db)
+
+
+@pytest.mark.xfail(strict=True, reason="finding: backups are kept by the sort order of their "
+                   "time-stamped names: after the clock ran ahead once (or a store came from "
+                   "a machine whose clock did), three folders named in the future are kept "
+                   "for ever and every new compaction's backup is deleted as it is made")
+def test_a_clock_that_ran_ahead_never_costs_the_new_backups(tmp_path: Path) -> None:
+    db = tmp_path / "s" / "gold.json"
+    crashed_writer(db, 2)
+    GoldStore.open(db).close()
+    root = db.with_name("gold.json.backups")
+    for n in range(1, 4):  # three compactions made while the clock said 2099
+        (root / f"20991231T000000.00000{n}Z").mkdir()
+    store = GoldStore.open(db)
+    art = article("a1")
+    store.save_items("a1", "ana", art.text_hash, {"a:2": entity("GPE", "a:2", 14, 17)})
+    store.close()  # a compaction: it replaces the shard and the index, keeping them
+    kept = [p for p in root.iterdir() if not p.name.startswith("2099")]
+    assert kept, "the backup of the compaction just made is gone"
+    assert any((folder / "gold.json").exists() for folder in kept)
