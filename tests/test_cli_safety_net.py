@@ -145,3 +145,31 @@ def test_the_net_holds_when_the_traceback_cannot_be_saved(work: Path) -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith("byline: error: internal error (RuntimeError): boom ")
     assert "(the traceback could not be saved: " in line
+
+
+_RAISE_OS = """
+import errno
+import sys
+import tui.commands.stats
+
+def refuse(*args, **kwargs):
+    raise OSError(errno.ENAMETOOLONG, "File name too long", "dir/\\x1b[2Jname\\udcff")
+
+tui.commands.stats.run_stats = refuse
+sys.argv = ["byline", "stats", "--db", "x.json"]
+from tui.cli import main
+main()
+"""
+
+
+def test_an_os_error_no_command_handled_names_the_file_exit_2(work: Path) -> None:
+    """The machine refusing a file the user named is not a bug: one line naming the file
+    (made safe) and the system's reason, exit 2, and no crash report."""
+    cache = work / "cache"
+    result = subprocess.run([sys.executable, "-c", _RAISE_OS], cwd=work, capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                        "XDG_CACHE_HOME": str(cache)})
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "byline: error: dir/\u241b[2Jname\ufffd: File name too long"]
+    assert not cache.exists()

@@ -366,13 +366,20 @@ def main() -> None:
     `byline: error: internal error (TYPE): message; the traceback is in FILE`,
     and exit 70, FILE being under the user's cache folder (`tui.crash`). Every
     failure a user can cause has its own message; this only keeps a bug from
-    printing a traceback.
+    printing a traceback. An `OSError` no command handled is one line naming the
+    file and the system's reason, and exit 2: the machine refused a file the
+    user named (every command leaves its outputs whole or untouched on errors).
     """
     install()
     try:
         app(prog_name="byline")
     except (SystemExit, KeyboardInterrupt):
         raise
+    except OSError as error:  # the machine's answer about a file, not a bug
+        from tui.crash import describe_os_error
+
+        say_error(describe_os_error(error))
+        sys.exit(2)
     except Exception as error:  # the net: whatever a command did not expect
         from tui.crash import report_crash
 

@@ -1,7 +1,10 @@
 """What an unexpected exception leaves: a traceback file in the cache folder, one line to print.
 
-`tui.cli.main` catches what no command expected (a bug) and prints
-`report_crash`'s line instead of a traceback. The traceback goes to
+`tui.cli.main` catches what no command expected and prints one line instead
+of a traceback. An `OSError` no command handled is the machine's answer to a
+file the user named (a name too long for the file system, a folder that
+cannot be read), not a bug: `describe_os_error` names the file and the
+system's reason. Anything else is a bug: `report_crash`'s line. The traceback goes to
 `$XDG_CACHE_HOME/byline/crash-TIME-PID.txt` (`~/.cache/byline/...` without
 the variable), named in the line, so the bug can still be reported.
 """
@@ -40,6 +43,19 @@ def _message(error: BaseException) -> str:
         return str(error)
     except Exception:  # a broken __str__
         return ""
+
+
+def _file_name(name: object) -> str:
+    return os.fsdecode(name) if isinstance(name, bytes) else str(name)
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line for an `OSError` no command handled: the file(s) it names and the reason."""
+    reason = one_line(error.strerror or _message(error) or type(error).__name__)
+    names = [_file_name(name) for name in (error.filename, error.filename2) if name is not None]
+    if not names:
+        return reason
+    return f"{' -> '.join(one_line(name) for name in names)}: {reason}"
 
 
 def write_report(error: BaseException) -> Path:

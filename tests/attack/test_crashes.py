@@ -8,7 +8,8 @@ or one `byline: error: ...` line and a non-zero exit; never a traceback, never
 the internal-error net (exit 70: a bug slipped through), never a hang; only
 regular files are read, and byline never blocks on a FIFO.
 
-Tests marked `xfail(strict=True, reason="finding: ...")` are findings.
+Each test began as a finding of issue 10 (byline broke the promise); all pass
+now, and each keeps the class of attack from coming back.
 """
 
 from __future__ import annotations
@@ -71,19 +72,11 @@ LONG_CASES = {
     "doctor --db": ["doctor", "--db", "{P}"],
     "review -o": ["review", "s/gold.json", "-o", "{P}"],
 }
-#: The cases that hit the internal-error net today (exit 70).
-LONG_BROKEN = {"stats --db", "export --db", "export -o spacy --dev", "import FILE",
-               "suggest PATH"}
 
 
 @pytest.mark.parametrize("name", [pytest.param(TOO_LONG, id="component"),
                                   pytest.param(DEEP, id="path")])
-@pytest.mark.parametrize("case", [
-    pytest.param(case, marks=pytest.mark.xfail(
-        strict=True, reason="finding: a file name too long for the file system "
-        "(ENAMETOOLONG) as the store, an input or an output ends in the internal-error net "
-        "(exit 70, 'internal error (OSError)'), not a one-line error naming the file"))
-    if case in LONG_BROKEN else case for case in LONG_CASES])
+@pytest.mark.parametrize("case", list(LONG_CASES))
 def test_a_name_too_long_is_a_one_line_error(work: Path, case: str, name: str) -> None:
     args = [name if arg == "{P}" else arg for arg in LONG_CASES[case]]
     one_line_error(byline(work, *args))
@@ -187,9 +180,6 @@ def test_a_lock_file_that_is_not_a_file_is_one_line_never_a_hang(
     assert "Traceback" not in doctor.stderr and doctor.returncode in (0, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="finding: a FIFO at gold.json.lock hangs every reader "
-                   "(export, stats, agreement, doctor) and doctor --repair forever: the PID "
-                   "in the lock is read with a blocking open() (lock.read_holder)")
 @pytest.mark.parametrize("command", ["export", "stats", "doctor", "repair"])
 def test_a_fifo_lock_file_never_hangs_a_reader(tmp_path: Path, command: str) -> None:
     db = tmp_path / "s" / "gold.json"
@@ -267,9 +257,6 @@ def _without_overrides(tmp: Path, *args: str | Path) -> subprocess.CompletedProc
         env=env(tmp), cwd=tmp, timeout=60, check=False, stdin=subprocess.DEVNULL)
 
 
-@pytest.mark.xfail(strict=True, reason="finding: byline doctor on a store whose shards "
-                   "folder cannot be listed (Permission denied) ends in the internal-error "
-                   "net (PermissionError in doctor._scan_shards), with or without --repair")
 @pytest.mark.parametrize("repair", [False, True])
 def test_doctor_on_an_unreadable_shards_folder(tmp_path: Path, repair: bool) -> None:
     db = tmp_path / "s" / "gold.json"
@@ -317,9 +304,6 @@ def test_unreadable_store_parts_are_one_line(tmp_path: Path, part: str) -> None:
 # --------------------------------------------------- standard streams and terminals
 
 
-@pytest.mark.xfail(strict=True, reason="finding: byline suggest with standard error closed "
-                   "ends in the internal-error net (AttributeError: sys.stderr is None in "
-                   "run_suggest's isatty check)")
 def test_suggest_with_standard_error_closed(work: Path) -> None:
     result = subprocess.run(
         ["sh", "-c", f'exec 2>&-; exec "{sys.executable}" -m tui suggest in.txt -o out.jsonl '
@@ -330,18 +314,11 @@ def test_suggest_with_standard_error_closed(work: Path) -> None:
     assert (work / "out.jsonl").read_text(encoding="utf-8").startswith('{"id"')
 
 
-@pytest.mark.xfail(strict=True, reason="finding: suggest --resume on an OUTPUT that fails to "
-                   "read (EIO) ends in the internal-error net ('internal error (OSError): "
-                   "[Errno 5]'), naming no file")
 def test_an_io_error_reading_the_output_to_resume_is_one_line(work: Path) -> None:
     one_line_error(byline(work, "suggest", "in.txt", "-o", "/proc/self/mem", "--model",
                           "rules", "--resume"), "/proc/self/mem")
 
 
-@pytest.mark.xfail(strict=True, reason="finding: byline annotate and byline review started "
-                   "without a terminal (stdin /dev/null, output to files: a script, cron, CI) "
-                   "draw the app into the files and wait forever, instead of one line saying "
-                   "they need a terminal")
 @pytest.mark.parametrize("command", ["annotate", "review"])
 def test_the_apps_without_a_terminal_end(work: Path, command: str) -> None:
     db = work / "s" / "gold.json"

@@ -9,8 +9,9 @@ never parsed as markup, whatever the caller asked.
 
 `SafeApp.run` refuses (`NoTerminal`) where standard input or output is not
 a terminal (a script, cron, CI: the app would draw into a file and wait for
-keys that never come), unless a Textual driver was chosen explicitly
-(`TEXTUAL_DRIVER`, as a web server of the app does).
+keys that never come), unless it runs headless (tests, screenshots) or a
+Textual driver was chosen explicitly (`TEXTUAL_DRIVER`, as a web server of
+the app does).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class SafeApp(App[ReturnType]):
 
     def run(self, *args: Any, **kwargs: Any) -> ReturnType | None:
         """Run the app in the terminal (`NoTerminal` where there is none)."""
-        if not has_terminal():
+        if not kwargs.get("headless") and not has_terminal():
             raise NoTerminal("this opens an app in the terminal, and standard input or output "
                              "is not one: run it in a terminal (for a script, use "
                              "byline export, stats or suggest)")

@@ -96,11 +96,11 @@ class Done:
     torn: bool = False
 
 
-def read_done(path: Path) -> Done:
-    """The complete rows of the suggestions file `path`; raises `ResumeError` for a file
-    that is not one (naming the line)."""
+def read_done(path: Path, shown: str | None = None) -> Done:
+    """The complete rows of the suggestions file `path` (named `shown` in messages, as the
+    user gave it); raises `ResumeError` for a file that is not one (naming the line)."""
     done = Done()
-    name = shown_name(path)
+    name = shown if shown is not None else shown_name(path)
 
     def refuse(number: int, reason: str) -> ResumeError:
         return ResumeError(f"{name}:{number}: {reason}; cannot resume "
@@ -488,7 +488,7 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
     try:
         if resuming:
             assert target.path is not None
-            done = read_done(target.path)
+            done = read_done(target.path, target.name)
         found = survey([Path(p) for p in paths], done)
     except ResumeError as error:
         echo(f"byline: error: {error}")

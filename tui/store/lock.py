@@ -171,13 +171,18 @@ class WriterLock:
 
 def read_holder(lock: Path) -> str:
     """The PID written in a lock file, or "unknown"."""
-    try:
-        with open(lock, "rb", buffering=0) as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return "unknown"
-            first = handle.read(64).split(b"\n", 1)[0].strip()
+    try:  # never blocks (a FIFO) and never follows a symlink
+        fd = os.open(lock, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return "unknown"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "unknown"
+        first = os.read(fd, 64).split(b"\n", 1)[0].strip()
+    except OSError:
+        return "unknown"
+    finally:
+        os.close(fd)
     return first.decode("ascii") if first.isdigit() else "unknown"
 
 
