@@ -531,8 +531,8 @@ class GoldStore:
         except LockBusy as busy:
             pid = busy.holder if busy.holder.isdigit() else "unknown"
             raise StoreLockedError(
-                f"{path} is in use by another byline (process {pid}); close it first, "
-                f"or open the store read-only") from None
+                f"{path} is in use by another byline (process {pid}); close it first "
+                f"(byline export, stats and doctor read it meanwhile)") from None
         except OSError as error:
             raise StoreError(f"{lock_path(path)}: cannot lock the store "
                              f"({error.strerror or error})") from error
