@@ -59,7 +59,9 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
     folder with train.spacy and dev.spacy); return how many articles were written.
 
     Every output is checked before the store is read. `note` gets one line about what
-    was not written (Label Studio's config, when the tasks go to a stream)."""
+    was not written (Label Studio's config, when the tasks go to a stream; without
+    `all_articles`, the records with decisions not marked done, or that there were no
+    decisions at all)."""
     # With --all, native rows also list the suggestions nobody decided (Prodigy, brat: no place).
     include_pending = all_articles and fmt == "native"
     check_export(fmt, include_pending)
@@ -68,7 +70,7 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
     rule = OutputRule(stores=[db])
     if fmt == "brat" or (fmt == "spacy" and dev_fraction):
         return _export_folder(db, out, fmt, all_articles, annotator, force, dev_fraction,
-                              seed, rule)
+                              seed, rule, note)
     target = rule.target(out, force=force, what=f"a {fmt} export")
     if fmt == "spacy" and target.is_terminal():
         raise OutputError(target.name, "is a terminal: a spaCy DocBin is binary; "
@@ -76,25 +78,49 @@ def run_export(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str
     config = _config_target(rule, out, target, force) if fmt == "labelstudio" else None
     store = _open(db)
     try:
-        if fmt == "native" and not include_pending:
-            with gc_paused():
-                return write_encoded(target, _native_chunks(store, annotator, all_articles))
-        if fmt in ("conll", "labelstudio", "spacy"):
-            # These take the model's tokens (or its suggestions) from the cached suggestions.
-            entries = gold_entries(store, all_articles, annotator, with_suggestions=True)
-            with gc_paused():
-                count = _write_other(fmt, entries, target, config, rule)
-            if fmt == "labelstudio" and config is None and note is not None:
-                note(f"the Label Studio labeling config was not written: {target.name} is "
-                     f"not a file to write it beside (export to a file to get it)")
-            return count
-        # Prodigy takes its tokens from the suggestions; native needs them for `pending`.
-        entries = gold_entries(store, all_articles, annotator,
-                               with_suggestions=fmt == "prodigy" or include_pending)
-        with gc_paused():
-            return write_jsonl(target, export_rows(entries, fmt, include_pending))
+        count = _export_records(store, target, config, fmt, all_articles, annotator,
+                                include_pending, rule, note)
+        if not all_articles and note is not None:
+            _note_left_out(store, annotator, count, note)
+        return count
     finally:
         store.close()
+
+
+def _note_left_out(store: GoldStore, annotator: str | None, count: int,
+                   note: Callable[[str], None]) -> None:
+    """Say what an export without --all left out, and why an export wrote nothing."""
+    left_out = store.undone_records(annotator)
+    if left_out:
+        note(f"{left_out} article{'' if left_out == 1 else 's'} with decisions not marked "
+             f"done {'was' if left_out == 1 else 'were'} left out (mark an article done with "
+             f"f in the app, or export with --all)")
+    elif count == 0:
+        whose = "" if annotator is None else f" by {annotator}"
+        note(f"the store holds no decisions{whose} to export")
+
+
+def _export_records(store: GoldStore, target: Target, config: Target | None, fmt: str,
+                    all_articles: bool, annotator: str | None, include_pending: bool,
+                    rule: OutputRule, note: Callable[[str], None] | None) -> int:
+    """Write one file's export of the open `store` (see `run_export`)."""
+    if fmt == "native" and not include_pending:
+        with gc_paused():
+            return write_encoded(target, _native_chunks(store, annotator, all_articles))
+    if fmt in ("conll", "labelstudio", "spacy"):
+        # These take the model's tokens (or its suggestions) from the cached suggestions.
+        entries = gold_entries(store, all_articles, annotator, with_suggestions=True)
+        with gc_paused():
+            count = _write_other(fmt, entries, target, config, rule)
+        if fmt == "labelstudio" and config is None and note is not None:
+            note(f"the Label Studio labeling config was not written: {target.name} is "
+                 f"not a file to write it beside (export to a file to get it)")
+        return count
+    # Prodigy takes its tokens from the suggestions; native needs them for `pending`.
+    entries = gold_entries(store, all_articles, annotator,
+                           with_suggestions=fmt == "prodigy" or include_pending)
+    with gc_paused():
+        return write_jsonl(target, export_rows(entries, fmt, include_pending))
 
 
 def _open(db: Path) -> GoldStore:
@@ -104,7 +130,8 @@ def _open(db: Path) -> GoldStore:
 
 
 def _export_folder(db: Path, out: Path, fmt: str, all_articles: bool, annotator: str | None,
-                   force: bool, dev_fraction: float, seed: int, rule: OutputRule) -> int:
+                   force: bool, dev_fraction: float, seed: int, rule: OutputRule,
+                   note: Callable[[str], None] | None) -> int:
     """brat, or spaCy split into train and dev: a folder, each file checked by `rule`."""
     what = ("a brat export (a folder of files)" if fmt == "brat"
             else "a spaCy train/dev split (a folder)")
@@ -123,12 +150,15 @@ def _export_folder(db: Path, out: Path, fmt: str, all_articles: bool, annotator:
         with gc_paused():
             if fmt == "spacy":
                 entries = gold_entries(store, all_articles, annotator, with_suggestions=True)
-                return _write_spacy(entries, out, force, dev_fraction, seed, rule)
-            # Rows straight from the stored documents, nothing decoded.
-            rows = (gold_row_stored(article, doc)
-                    for article, doc in store.stored_records(annotator)
-                    if doc["done"] or all_articles)
-            return write_brat(rows, out, force=force, guard=rule.check)
+                count = _write_spacy(entries, out, force, dev_fraction, seed, rule)
+            else:  # rows straight from the stored documents, nothing decoded
+                rows = (gold_row_stored(article, doc)
+                        for article, doc in store.stored_records(annotator)
+                        if doc["done"] or all_articles)
+                count = write_brat(rows, out, force=force, guard=rule.check)
+        if not all_articles and note is not None:
+            _note_left_out(store, annotator, count, note)
+        return count
     finally:
         store.close()
 

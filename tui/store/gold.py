@@ -980,6 +980,16 @@ class GoldStore:
             _, index = self._index_of(article_id)
             return None if index is None else index.annotations.get((annotator, article_id))
 
+    def undone_records(self, annotator: str | None = None) -> int:
+        """How many records (of one annotator, or everyone's) hold decisions but are not
+        marked done: what an export without --all leaves out. From the index."""
+        with self._mutex:
+            return sum(1 for index in self._indices.values()
+                       for (name, _), summary in index.annotations.items()
+                       if (annotator is None or name == annotator) and not summary.done
+                       and (summary.decided or summary.added or summary.quotes
+                            or summary.meetings))
+
     def summaries(self, annotator: str) -> dict[str, AnnotationSummary]:
         """Article id -> progress summary for one annotator, from the index."""
         with self._mutex:
