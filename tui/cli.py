@@ -282,16 +282,19 @@ def review(
 
 @app.command()
 def agreement(
-    stores: Annotated[list[Path], typer.Argument(
-        metavar="STORE...", help="Gold stores (each annotator's own, or several annotators "
-                                 "in one).")],
+    ctx: typer.Context,
+    stores: Annotated[list[Path] | None, typer.Argument(
+        metavar="STORE", show_default=False,
+        help=f"Gold stores (each annotator's own, or several annotators in one). "
+             f"[default: the --db store, else {DEFAULT_STORE}]")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")]
     = False,
 ) -> None:
     """Pairwise agreement between annotators, per layer."""
     from tui.commands.agreement import run_agreement
 
-    code = run_agreement(stores, say, as_json=as_json, error=say_error)
+    chosen = stores or [_inherited(ctx, "db", None) or DEFAULT_STORE]
+    code = run_agreement(chosen, say, as_json=as_json, error=say_error)
     if code:
         raise typer.Exit(code)
 

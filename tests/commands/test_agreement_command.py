@@ -183,3 +183,36 @@ def test_the_default_error_callback_prefixes_the_message(
 def test_stores_of_the_same_file_name_are_named_by_path() -> None:
     assert _store_labels([Path("a/gold.json"), Path("b/gold.json"), Path("c.json")]) == [
         "a/gold.json", "b/gold.json", "c.json"]
+
+
+def test_the_command_line_defaults_to_the_default_store_and_to_db(
+        stores: tuple[Path, Path], tmp_path: Path) -> None:
+    """`byline agreement` with no STORE reads the --db store, else annotations/gold.json,
+    as `stats` and `export` do."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    default = tmp_path / "annotations" / "gold.json"
+    default.parent.mkdir()
+    for part in stores[0].parent.glob(stores[0].name + "*"):
+        target = default.parent / part.name.replace(stores[0].name, "gold.json")
+        (shutil.copytree if part.is_dir() else shutil.copy2)(part, target)
+    env = {**os.environ, "BYLINE_CONFIG": os.devnull}
+
+    def agreement(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "tui", *map(str, args)],
+                              capture_output=True, text=True, cwd=tmp_path, env=env,
+                              timeout=120, check=False, stdin=subprocess.DEVNULL)
+
+    plain = agreement("agreement", "--json")
+    assert plain.returncode == EXIT_OK, plain.stderr
+    assert json.loads(plain.stdout)["annotators"] == ["alice", "carol"]
+    given = agreement("--db", stores[1], "agreement", "--json")
+    assert given.returncode == EXIT_OK, given.stderr
+    assert json.loads(given.stdout)["annotators"] == ["bob", "carol"]
+    missing = agreement("--db", tmp_path / "none.json", "agreement")
+    assert missing.returncode != EXIT_OK
+    assert missing.stderr.startswith("byline: error: "), missing.stderr
+    assert "none.json" in missing.stderr
