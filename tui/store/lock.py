@@ -169,37 +169,35 @@ class WriterLock:
             self._dir_fd = -1
 
 
-def read_holder(lock: Path) -> str:
-    """The PID written in a lock file, or "unknown"."""
-    try:  # never blocks (a FIFO) and never follows a symlink
+def _read_head(lock: Path, size: int) -> bytes | None:
+    """The first `size` bytes of the lock file; None where there is no regular file of
+    its own (none, a symlink, a FIFO: never blocks, never follows a link)."""
+    try:
         fd = os.open(lock, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        return "unknown"
+        return None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return "unknown"
-        first = os.read(fd, 64).split(b"\n", 1)[0].strip()
+            return None
+        return os.read(fd, size)
     except OSError:
-        return "unknown"
+        return None
     finally:
         os.close(fd)
+
+
+def read_holder(lock: Path) -> str:
+    """The PID written in a lock file, or "unknown"."""
+    text = _read_head(lock, 64)
+    first = b"" if text is None else text.split(b"\n", 1)[0].strip()
     return first.decode("ascii") if first.isdigit() else "unknown"
 
 
 def read_mark(lock: Path) -> int | None:
     """The high-water mark written in a store's lock file (None where there is none)."""
-    try:
-        fd = os.open(lock, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
+    text = _read_head(lock, 256)
+    if text is None:
         return None  # none, or a symlink: no mark of this store's
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        text = os.read(fd, 256)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     for line in text.split(b"\n")[1:2]:
         word, _, number = line.partition(b" ")
         if word == b"steps" and number.isdigit():
