@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.adjudicate import merged_items, review_article
+from tui.core.adjudicate import merged_items, review_article, side_texts
 from tui.core.layers import LayerItem, QuoteSuggestion
 from tui.core.model import AnnotationRecord, EntityItem, Span, Status
 
@@ -39,7 +39,7 @@ def test_agreed_pass_through_and_overlaps_group_into_one_disagreement() -> None:
              for d in review.disagreements]
     assert found == [
         ("entities", Span(10, 18), {"ana": ["s:10:15:ORG"], "bo": ["s:10:15:ORG"]}),
-        ("entities", Span(20, 24), {"ana": [], "bo": ["a:1"]}),
+        ("entities", Span(20, 24), {"ana": ["s:20:24:GPE"], "bo": ["a:1"]}),  # a rejection
         ("entities", Span(30, 35), {"ana": ["a:1"], "bo": []}),
         ("quotes", Span(40, 60), {"ana": ["q:a:0"], "bo": ["q:a:0"]}),
     ]
@@ -66,3 +66,30 @@ def test_records_of_different_texts_are_refused() -> None:
         review_article([record("ana", []), other])
     with pytest.raises(ValueError, match="two or more"):
         review_article([record("ana", [])])
+
+
+def test_a_rejection_both_made_passes_through_and_a_rejecting_side_can_be_picked() -> None:
+    ana = record("ana", [("s:0:3:CARDINAL", 0, 3, "CARDINAL", Status.REJECTED),
+                         ("s:8:11:CARDINAL", 8, 11, "CARDINAL", Status.REJECTED)])
+    bo = record("bo", [("s:0:3:CARDINAL", 0, 3, "CARDINAL", Status.REJECTED),
+                       ("s:8:11:CARDINAL", 8, 11, "CARDINAL", Status.ACCEPTED)])
+    review = review_article([ana, bo])
+    assert [(i.id, i.status) for i in review.agreed] == [("s:0:3:CARDINAL", Status.REJECTED)]
+    assert len(review.disagreements) == 1
+    sides = side_texts("two and two", review.disagreements[0])
+    assert sides == {"ana": "rejected “two” CARDINAL", "bo": "“two” CARDINAL"}
+    merged = merged_items(review, {0: "ana"}, "judge")
+    assert {i.id: i.status for i in merged.values()} == {
+        "s:0:3:CARDINAL": Status.REJECTED, "s:8:11:CARDINAL": Status.REJECTED}
+
+
+def test_a_quote_side_shows_only_what_differs() -> None:
+    text = "Kalin met Hamas officials in Doha late Tuesday, he told AFP and Fidan said so."
+    content = Span(0, 46)
+    told, said = Span(51, 55), Span(70, 74)
+    kalin, he, fidan = Span(0, 5), Span(48, 50), Span(64, 69)
+    ana = record("ana", [], [QuoteSuggestion(content, he, told, kalin, "indirect")])
+    bo = record("bo", [], [QuoteSuggestion(content, fidan, said, fidan, "direct")])
+    sides = side_texts(text, review_article([ana, bo]).disagreements[0])
+    assert sides == {"ana": "speaker: “he” → “Kalin” · cue: “told” 51–55 · kind: indirect",
+                     "bo": "speaker: “Fidan” · cue: “said” 70–74 · kind: direct"}

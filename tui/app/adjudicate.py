@@ -9,16 +9,16 @@ Every cell is a `Text` made display-safe: nothing read from a store is markup.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.app.safe_app import SafeApp
+from tui.app.screens.review import ItemDetailScreen
 from tui.commands.review import ReviewSession
-from tui.core.adjudicate import ArticleReview, Disagreement, Item
-from tui.core.model import EntityItem
-from tui.core.review import describe
+from tui.core.adjudicate import ArticleReview, Disagreement, detail_rows, side_texts
 from tui.core.text import display_safe
 from tui.store.gold import StoreError
 
@@ -27,18 +27,6 @@ def _cell(value: str, cells: int) -> Text:
     text = Text(display_safe(value.replace("\n", " ")), no_wrap=True, overflow="ellipsis")
     text.truncate(cells, overflow="ellipsis")
     return text
-
-
-def _side(text: str, items: tuple[Item, ...]) -> str:
-    if not items:
-        return "— (nothing)"
-    parts = []
-    for item in items:
-        if isinstance(item, EntityItem):
-            parts.append(f"“{text[item.start:item.end]}” {item.label}")
-        else:
-            parts.append(describe(text, item.value))
-    return "; ".join(parts)
 
 
 class ArticlesScreen(Screen[None]):
@@ -92,12 +80,26 @@ class ArticlesScreen(Screen[None]):
             self.app.push_screen(DisagreementsScreen(self.session, review))
 
 
+#: The widths of the Layer, Where and Picked columns, and the least an annotator's gets.
+LAYER_CELLS, WHERE_CELLS, PICKED_CELLS, SIDE_CELLS = 8, 20, 12, 16
+
+
+def side_width(screen_width: int, annotators: int) -> int:
+    """How wide each annotator's column is so that every column, Picked included, fits in
+    `screen_width` (each column pads one cell either side)."""
+    columns = 3 + annotators
+    room = screen_width - LAYER_CELLS - WHERE_CELLS - PICKED_CELLS - 2 * columns - 2
+    return max(SIDE_CELLS, room // max(1, annotators))
+
+
 class DisagreementsScreen(Screen[None]):
-    """One article's disagreements: a row each, a column per annotator."""
+    """One article's disagreements: a row each, a column per annotator showing the part
+    of their item that differs; Enter shows every annotator's items whole."""
 
     BINDINGS = [
         Binding("n", "move(1)", "Next"),
         Binding("p", "move(-1)", "Prev"),
+        Binding("enter", "detail", "Details"),
         *[Binding(str(d), f"pick({d})", f"Side {d}", show=False) for d in range(1, 10)],
         Binding("0", "pick(0)", "Neither"),
         Binding("u", "unsettle", "Unsettle"),
@@ -110,6 +112,7 @@ class DisagreementsScreen(Screen[None]):
         self.session = session
         self.review = review
         self.text = session.articles[review.article_id].text
+        self._width = SIDE_CELLS
 
     def compose(self) -> ComposeResult:
         article = self.session.articles[self.review.article_id]
@@ -128,15 +131,24 @@ class DisagreementsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._columns(self.app.size.width)
+        self.query_one(DataTable).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if side_width(event.size.width, len(self.review.annotators)) != self._width:
+            self._columns(event.size.width)
+
+    def _columns(self, screen_width: int) -> None:
+        """Lay the columns out for `screen_width`: Picked always shows."""
         table = self.query_one(DataTable)
-        table.add_column(Text("Layer"), width=8)
-        table.add_column(Text("Where"), width=24)
-        width = max(16, 80 // max(1, len(self.review.annotators)))
+        self._width = side_width(screen_width, len(self.review.annotators))
+        table.clear(columns=True)
+        table.add_column(Text("Layer"), width=LAYER_CELLS)
+        table.add_column(Text("Where"), width=WHERE_CELLS)
         for n, name in enumerate(self.review.annotators, 1):
-            table.add_column(_cell(f"{n} {name}", width), width=width)
-        table.add_column(Text("Picked"), width=12)
+            table.add_column(_cell(f"{n} {name}", self._width), width=self._width)
+        table.add_column(Text("Picked"), width=PICKED_CELLS)
         self._fill()
-        table.focus()
 
     def _picked(self, index: int) -> Text:
         choices = self.session.choices.get(self.review.article_id, {})
@@ -147,9 +159,9 @@ class DisagreementsScreen(Screen[None]):
 
     def _row(self, index: int, disagreement: Disagreement) -> list[Text]:
         span = disagreement.span
-        return [Text(disagreement.layer), _cell(self.text[span.start:span.end], 24),
-                *(_cell(_side(self.text, disagreement.options[name]), 60)
-                  for name in self.review.annotators),
+        sides = side_texts(self.text, disagreement)
+        return [Text(disagreement.layer), _cell(self.text[span.start:span.end], WHERE_CELLS),
+                *(_cell(sides[name], self._width) for name in self.review.annotators),
                 self._picked(index)]
 
     def _fill(self) -> None:
@@ -169,6 +181,22 @@ class DisagreementsScreen(Screen[None]):
         table = self.query_one(DataTable)
         if table.row_count:
             table.move_cursor(row=(table.cursor_row + step) % table.row_count)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_detail()
+
+    def action_detail(self) -> None:
+        """Every annotator's items at the highlighted disagreement, whole."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        disagreement = self.review.disagreements[table.cursor_row]
+        names = self.review.annotators
+        rows = detail_rows(self.text, disagreement, names)
+        sides = [f"{n} {name}" for n, name in enumerate(names, 1)]
+        where = self.text[disagreement.span.start:disagreement.span.end]
+        self.app.push_screen(ItemDetailScreen(
+            f"{disagreement.layer} at “{' '.join(where.split())[:60]}”", sides, rows))
 
     def action_pick(self, number: int) -> None:
         table = self.query_one(DataTable)

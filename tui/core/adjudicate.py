@@ -1,9 +1,13 @@
 """Adjudication: where annotators of one article disagree, and the merged gold a
 reviewer makes by picking a side.
 
-Only gold items count (accepted, corrected, added). Items every annotator has,
-equal in every field that matters (an entity's span and label; a quote's or
-meeting's whole value), are *agreed* and pass through. The rest are grouped
+Every decided item counts: the gold ones (accepted, corrected, added) and the
+rejections (a rejection is a decision too, and gold data: the merged store
+keeps it, so `byline export` writes it under `rejected`, `rejected_quotes`,
+`rejected_meetings`). Undecided suggestions are left out. Items every
+annotator has, equal in every field that matters (an entity's span and label;
+a quote's or meeting's whole value; and whether it was kept or rejected), are
+*agreed* and pass through. The rest are grouped
 into *disagreements*: the items of every annotator that overlap one another
 (entities by span, quotes by content, meetings by trigger), layer by layer.
 A reviewer settles each by picking one annotator's items there (possibly
@@ -17,7 +21,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tui.core.layers import LayerItem
-from tui.core.model import AnnotationRecord, EntityItem, Span
+from tui.core.model import AnnotationRecord, EntityItem, Span, Status
+from tui.core.review import (
+    ENTITY_FIELDS,
+    MEETING_FIELDS,
+    QUOTE_FIELDS,
+    describe,
+    entity_fields,
+    part,
+    value_fields,
+    value_kinds,
+)
 
 ENTITIES, QUOTES, MEETINGS = "entities", "quotes", "meetings"
 Item = EntityItem | LayerItem[Any]
@@ -28,13 +42,15 @@ def _span(item: Item) -> Span:
 
 
 def item_key(item: Item) -> object:
-    """What two annotators' items must share to agree."""
+    """What two annotators' items must share to agree: the entity's span and label (a
+    quote's or meeting's value), and whether it was kept or rejected."""
+    rejected = item.status is Status.REJECTED
     if isinstance(item, EntityItem):
-        return (item.start, item.end, item.label)
-    return item.value
+        return (item.start, item.end, item.label, rejected)
+    return (item.value, rejected)
 
 
-def _gold(record: AnnotationRecord, layer: str) -> list[Item]:
+def _decided(record: AnnotationRecord, layer: str) -> list[Item]:
     items: list[Item]
     if layer == ENTITIES:
         items = list(record.items.values())
@@ -42,7 +58,7 @@ def _gold(record: AnnotationRecord, layer: str) -> list[Item]:
         items = list(record.quotes.values())
     else:
         items = list(record.meetings.values())
-    return [item for item in items if item.status.is_gold]
+    return [item for item in items if item.status.is_decided]
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,7 @@ def review_article(records: Sequence[AnnotationRecord]) -> ArticleReview:
     agreed: list[Item] = []
     found: list[Disagreement] = []
     for layer in (ENTITIES, QUOTES, MEETINGS):
-        by_name = {r.annotator: _gold(r, layer) for r in records}
+        by_name = {r.annotator: _decided(r, layer) for r in records}
         keys = [{item_key(i) for i in items} for items in by_name.values()]
         shared = set.intersection(*keys)
         taken: set[object] = set()
@@ -151,3 +167,62 @@ def taken_side(disagreement: Disagreement, items: Sequence[Item]) -> str | None:
         if options and all(item_key(item) in present for item in options):
             return who
     return None
+
+
+# ------------------------------------------------------------- showing a side
+
+
+def _status_note(item: Item) -> str:
+    return "rejected " if item.status is Status.REJECTED else ""
+
+
+def _whole(text: str, item: Item) -> str:
+    if isinstance(item, EntityItem):
+        return f"{_status_note(item)}“{text[item.start:item.end]}” {item.label}"
+    return f"{_status_note(item)}{describe(text, item.value)}"
+
+
+def side_texts(text: str, disagreement: Disagreement) -> dict[str, str]:
+    """Each annotator's side of a disagreement in a few words: where every side has one
+    quote or meeting mention, only the parts that differ between them (the speaker and whom
+    it resolves to, the cue and where it is, the kind, the content's boundaries; the
+    participants, place, time, event); else each item whole. A rejection says so."""
+    singles = {who: items[0] for who, items in disagreement.options.items()
+               if len(items) == 1 and isinstance(items[0], LayerItem)}
+    out: dict[str, str] = {}
+    for who, items in disagreement.options.items():
+        if not items:
+            out[who] = "— (nothing)"
+            continue
+        item = singles.get(who)
+        kinds: list[str] = []
+        if item is not None and len(singles) == len(disagreement.options):
+            for other_who, other in singles.items():
+                if other_who != who:
+                    kinds += [k for k in value_kinds(item.value, other.value) if k not in kinds]
+        if item is None or not kinds:
+            out[who] = "; ".join(_whole(text, i) for i in items)
+            continue
+        others = [o.value for w, o in singles.items() if w != who]
+        out[who] = _status_note(item) + " · ".join(
+            f"{k.removeprefix('wrong ')}: {part(text, k, item.value, others[0])}"
+            for k in kinds)
+    return out
+
+
+def detail_rows(text: str, disagreement: Disagreement,
+                annotators: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Every field of every annotator's items at a disagreement, for a closer look: one row
+    per field (and the status), one value per annotator (items joined by ` | `)."""
+    names = {ENTITIES: ENTITY_FIELDS, QUOTES: QUOTE_FIELDS}.get(disagreement.layer,
+                                                                 MEETING_FIELDS)
+
+    def fields(item: Item) -> dict[str, str]:
+        found = (entity_fields(text, item.span, item.label) if isinstance(item, EntityItem)
+                 else value_fields(text, item.value))
+        return {**dict(found), "status": item.status.value}
+
+    per_side = {who: [fields(i) for i in disagreement.options.get(who, ())]
+                for who in annotators}
+    return [(name, [" | ".join(f[name] for f in per_side[who]) or "—" for who in annotators])
+            for name in (*names, "status")]

@@ -25,12 +25,19 @@ KINDS = ("missed", "spurious", "wrong label", "wrong boundary", "wrong label and
          "wrong time", "wrong event")
 
 
+#: A field of an item beside what either side has there: (field, annotator's, model's).
+FieldRow = tuple[str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Difference:
     """One place where the model and the annotator differ.
 
     `span` is where it is in the text (for the cursor), `item_id` the decision
-    it comes from, `gold` and `model` short descriptions of either side.
+    it comes from, `gold` and `model` short descriptions of the part that
+    differs on either side (for a wrong speaker the speakers, for a wrong cue
+    the cues and where they are), and `detail` every field of the whole item
+    on both sides, for a closer look.
     """
 
     layer: str
@@ -39,10 +46,91 @@ class Difference:
     item_id: str
     gold: str
     model: str
+    detail: tuple[FieldRow, ...] = ()
 
 
 def _span_text(text: str, span: Span | None) -> str:
     return "—" if span is None else f"“{text[span.start:span.end]}”"
+
+
+def clip_middle(value: str, cells: int = 40) -> str:
+    """`value` on one line, cut in its middle to at most `cells` characters so that both
+    ends show: the start and the end of a quote's content are its boundaries."""
+    value = " ".join(value.split())
+    if len(value) <= cells:
+        return value
+    head = (cells - 1) // 2
+    return f"{value[:head]}…{value[len(value) - (cells - 1 - head):]}"
+
+
+def span_at(text: str, span: Span | None, cells: int = 40) -> str:
+    """A span's text (cut in the middle if long) and its offsets: `“told” 88–92`."""
+    if span is None:
+        return "—"
+    return f"“{clip_middle(text[span.start:span.end], cells)}” {span.start}–{span.end}"
+
+
+def _speaker(text: str, value: QuoteSuggestion) -> str:
+    """The speaker mention and the named mention it resolves to: `“he” → “Kalin”`, or
+    `“his office” → —` where it resolves to nothing; a named speaker that is its own
+    reference just once: `“Erdogan”`."""
+    if value.speaker is not None and value.speaker == value.speaker_ref:
+        return _span_text(text, value.speaker)
+    return f"{_span_text(text, value.speaker)} → {_span_text(text, value.speaker_ref)}"
+
+
+def _time(text: str, value: MeetingSuggestion) -> str:
+    date = f" ({value.date})" if value.date else ""
+    return f"{span_at(text, value.time)}{date}" if value.time else f"—{date}"
+
+
+def _names(text: str, spans: Iterable[Span]) -> str:
+    return ", ".join(_span_text(text, p) for p in spans) or "nobody"
+
+
+QUOTE_FIELDS = ("content", "speaker", "speaker_ref", "cue", "kind")
+MEETING_FIELDS = ("trigger", "participants", "place", "time", "event")
+ENTITY_FIELDS = ("span", "label")
+
+
+def value_fields(text: str, value: QuoteSuggestion | MeetingSuggestion
+                 ) -> list[tuple[str, str]]:
+    """Every field of a quote (`QUOTE_FIELDS`) or meeting mention (`MEETING_FIELDS`),
+    described: spans with their offsets, a long content cut in its middle."""
+    if isinstance(value, QuoteSuggestion):
+        return [("content", span_at(text, value.content, 120)),
+                ("speaker", span_at(text, value.speaker)),
+                ("speaker_ref", span_at(text, value.speaker_ref)),
+                ("cue", span_at(text, value.cue)), ("kind", value.kind)]
+    return [("trigger", span_at(text, value.trigger)),
+            ("participants", "; ".join(span_at(text, p) for p in value.participants)
+             or "nobody"),
+            ("place", span_at(text, value.place)), ("time", _time(text, value)),
+            ("event", value.event or "—")]
+
+
+def entity_fields(text: str, span: Span, label: str) -> list[tuple[str, str]]:
+    """An entity's fields (`ENTITY_FIELDS`), described."""
+    return [("span", span_at(text, span, 120)), ("label", label)]
+
+
+def _missing(names: Iterable[str]) -> list[tuple[str, str]]:
+    return [(name, "—") for name in names]
+
+
+def field_rows(gold: list[tuple[str, str]], model: list[tuple[str, str]]
+               ) -> tuple[FieldRow, ...]:
+    """Two sides' fields row by row (both list the same fields in the same order)."""
+    return tuple((name, a, b) for (name, a), (_, b) in zip(gold, model, strict=True))
+
+
+def _entity_detail(text: str, item: EntityItem) -> tuple[FieldRow, ...]:
+    s = item.suggestion
+    gold = (_missing(ENTITY_FIELDS) if item.status is Status.REJECTED
+            else entity_fields(text, item.span, item.label))
+    model = (_missing(ENTITY_FIELDS) if s is None
+             else entity_fields(text, Span(s.start, s.end), s.label))
+    return field_rows(gold, model)
 
 
 def _entity_difference(text: str, item: EntityItem) -> Difference | None:
@@ -50,12 +138,14 @@ def _entity_difference(text: str, item: EntityItem) -> Difference | None:
     gold = f"{_span_text(text, span)} {item.label}"
     s = item.suggestion
     if item.status is Status.ADDED:
-        return Difference(ENTITIES, "missed", span, item.id, gold, "—")
+        return Difference(ENTITIES, "missed", span, item.id, gold, "—",
+                          _entity_detail(text, item))
     if s is None or item.status is Status.ACCEPTED:
         return None
     model = f"{_span_text(text, Span(s.start, s.end))} {s.label}"
     if item.status is Status.REJECTED:
-        return Difference(ENTITIES, "spurious", Span(s.start, s.end), item.id, "—", model)
+        return Difference(ENTITIES, "spurious", Span(s.start, s.end), item.id, "—", model,
+                          _entity_detail(text, item))
     same_span = (s.start, s.end) == (item.start, item.end)
     if same_span and s.label != item.label:
         kind = "wrong label"
@@ -65,7 +155,7 @@ def _entity_difference(text: str, item: EntityItem) -> Difference | None:
         kind = "wrong label and boundary"
     else:
         return None
-    return Difference(ENTITIES, kind, span, item.id, gold, model)
+    return Difference(ENTITIES, kind, span, item.id, gold, model, _entity_detail(text, item))
 
 
 def _quote_kinds(gold: QuoteSuggestion, model: QuoteSuggestion) -> list[str]:
@@ -96,29 +186,103 @@ def _meeting_kinds(gold: MeetingSuggestion, model: MeetingSuggestion) -> list[st
     return kinds
 
 
+def value_kinds(value: QuoteSuggestion | MeetingSuggestion,
+                other: QuoteSuggestion | MeetingSuggestion) -> list[str]:
+    """The kinds of difference between two quotes or two meeting mentions (none between a
+    quote and a meeting)."""
+    if isinstance(value, QuoteSuggestion) and isinstance(other, QuoteSuggestion):
+        return _quote_kinds(value, other)
+    if isinstance(value, MeetingSuggestion) and isinstance(other, MeetingSuggestion):
+        return _meeting_kinds(value, other)
+    return []
+
+
 def describe(text: str, value: QuoteSuggestion | MeetingSuggestion) -> str:
-    """A quote or meeting in a few words: its content and speaker, its trigger and who."""
+    """A quote or meeting in a few words: its content (both ends) and speaker, its trigger
+    and who."""
     if isinstance(value, QuoteSuggestion):
-        return (f"{_span_text(text, value.content)[:60]} by "
+        return (f"“{clip_middle(text[value.content.start:value.content.end])}” by "
                 f"{_span_text(text, value.speaker_ref or value.speaker)}")
-    who = ", ".join(_span_text(text, p) for p in value.participants) or "nobody"
-    return f"{_span_text(text, value.trigger)} with {who}"
+    return f"{_span_text(text, value.trigger)} with {_names(text, value.participants)}"
 
 
-def _layer_differences(text: str, layer: str,
-                       item: LayerItem[Any]) -> list[Difference]:
+#: The triggers of each event on one side: event id -> trigger spans.
+Events = dict[str, list[Span]]
+
+
+def part(text: str, kind: str, value: QuoteSuggestion | MeetingSuggestion,
+         other: QuoteSuggestion | MeetingSuggestion | None = None,
+         events: Events | None = None) -> str:
+    """The part of a quote or meeting mention a difference of `kind` is about: the speaker
+    and whom it resolves to, the cue and where it is, the kind, the content's or trigger's
+    boundaries; the participants `other` lacks, the place, the time, the event (and the
+    other mentions in it, from `events`)."""
+    if isinstance(value, QuoteSuggestion):
+        if kind == "wrong speaker":
+            return _speaker(text, value)
+        if kind == "wrong cue":
+            return span_at(text, value.cue)
+        if kind == "wrong kind":
+            return value.kind
+        return span_at(text, value.content)
+    if kind == "wrong participant":
+        theirs = other.participants if isinstance(other, MeetingSuggestion) else ()
+        only = [p for p in value.participants if p not in theirs]
+        shared = len(value.participants) - len(only)
+        return (_names(text, only) if only else "no other") + (
+            f" (+{shared} shared)" if shared else "")
+    if kind == "wrong place":
+        return span_at(text, value.place)
+    if kind == "wrong time":
+        return _time(text, value)
+    if kind == "wrong event":
+        if events is None:
+            return value.event or "—"
+        mates = [t for t in events.get(value.event, []) if t != value.trigger]
+        return (f"{value.event or '—'} with {_names(text, mates[:3])}" if mates
+                else f"{value.event or '—'} on its own")
+    return span_at(text, value.trigger)
+
+
+def _events(items: Iterable[LayerItem[Any]], model: bool) -> Events:
+    """The triggers of each event, from the items' values (or their suggestions)."""
+    out: Events = {}
+    for item in items:
+        value = item.suggestion if model else item.value
+        if isinstance(value, MeetingSuggestion) and item.status is not Status.REJECTED:
+            out.setdefault(value.event, []).append(value.trigger)
+    return out
+
+
+def _layer_detail(text: str, item: LayerItem[Any]) -> tuple[FieldRow, ...]:
+    names = QUOTE_FIELDS if isinstance(item.value, QuoteSuggestion) else MEETING_FIELDS
+    gold = (_missing(names) if item.status is Status.REJECTED
+            else value_fields(text, item.value))
+    model = (_missing(names) if item.suggestion is None
+             else value_fields(text, item.suggestion))
+    return field_rows(gold, model)
+
+
+def _layer_differences(text: str, layer: str, item: LayerItem[Any],
+                       siblings: Iterable[LayerItem[Any]] = ()) -> list[Difference]:
     value, suggestion = item.value, item.suggestion
     anchor = item.anchor
+    detail = _layer_detail(text, item)
     if item.status is Status.ADDED:
-        return [Difference(layer, "missed", anchor, item.id, describe(text, value), "—")]
+        return [Difference(layer, "missed", anchor, item.id, describe(text, value), "—",
+                           detail)]
     if suggestion is None or item.status is Status.ACCEPTED:
         return []
-    model = describe(text, suggestion)
     if item.status is Status.REJECTED:
-        return [Difference(layer, "spurious", anchor, item.id, "—", model)]
+        return [Difference(layer, "spurious", anchor, item.id, "—",
+                           describe(text, suggestion), detail)]
     kinds = (_quote_kinds(value, suggestion) if isinstance(value, QuoteSuggestion)
              else _meeting_kinds(value, suggestion))
-    return [Difference(layer, kind, anchor, item.id, describe(text, value), model)
+    siblings = list(siblings)
+    gold_events, model_events = _events(siblings, False), _events(siblings, True)
+    return [Difference(layer, kind, anchor, item.id,
+                       part(text, kind, value, suggestion, gold_events),
+                       part(text, kind, suggestion, value, model_events), detail)
             for kind in kinds]
 
 
@@ -132,7 +296,7 @@ def differences(text: str, record: AnnotationRecord) -> list[Difference]:
             found.append(difference)
     for layer, items in ((QUOTES, record.quotes), (MEETINGS, record.meetings)):
         for item in items.values():
-            found.extend(_layer_differences(text, layer, item))
+            found.extend(_layer_differences(text, layer, item, items.values()))
     order = {layer: n for n, layer in enumerate((ENTITIES, QUOTES, MEETINGS))}
     found.sort(key=lambda d: (order[d.layer], d.span.start, d.span.end, d.kind))
     return found

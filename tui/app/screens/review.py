@@ -8,15 +8,19 @@ Every cell is a `Text` made display-safe: article text never reaches markup.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
+from rich import box
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.core.review import Difference, ModelReport
-from tui.core.text import display_safe
+from tui.core.text import display_line, display_safe
 
 _KIND_STYLE = {"missed": "bold yellow", "spurious": "bold red"}
 
@@ -27,14 +31,62 @@ def _cell(value: str, cells: int) -> Text:
     return text
 
 
+class ItemDetailScreen(ModalScreen[bool]):
+    """The whole of one item, field by field, on every side (the annotator and the model,
+    or each annotator). Enter goes to it where `can_go`, else closes; escape or b closes.
+
+    Every cell is display-safe `Text`: nothing here is parsed as markup."""
+
+    DEFAULT_CSS = """
+    ItemDetailScreen { align: center middle; }
+    #item-detail { width: 90%; height: auto; max-height: 90%; border: round $primary;
+                   background: $surface; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("enter", "go", "Go to it"),
+        Binding("escape,b", "close", "Close"),
+    ]
+
+    def __init__(self, title: str, sides: Sequence[str],
+                 rows: Sequence[tuple[str, Sequence[str]]], can_go: bool = False) -> None:
+        super().__init__()
+        self.heading = title
+        self.sides = tuple(sides)
+        self.rows = tuple(rows)
+        self.can_go = can_go
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True)
+        table.add_column(Text("Field"), no_wrap=True)
+        for side in self.sides:
+            table.add_column(Text(display_line(side)), overflow="fold", ratio=1)
+        for name, values in self.rows:
+            table.add_row(Text(display_line(name), style="bold"),
+                          *(Text(display_line(v)) for v in values))
+        hint = Text("Enter: go to it in the article · escape: back" if self.can_go
+                    else "escape or Enter: back", style="dim")
+        with VerticalScroll(id="item-detail"):
+            yield Static(Text(display_line(self.heading), style="bold"))
+            yield Static(table, id="item-detail-table")
+            yield Static(hint)
+
+    def action_go(self) -> None:
+        self.dismiss(self.can_go)
+
+    def action_close(self) -> None:
+        self.dismiss(False)
+
+
 class ReviewScreen(Screen[Difference | None]):
-    """The differences between the model and the annotator in one article; n/p move,
-    Enter goes to the highlighted one in the article, escape goes back."""
+    """The differences between the model and the annotator in one article, each row the
+    part that differs; n/p move, Enter shows the whole item on both sides (and Enter
+    there goes to it in the article), escape goes back."""
 
     BINDINGS = [
         Binding("n", "move(1)", "Next difference"),
         Binding("p", "move(-1)", "Previous"),
-        Binding("enter", "go", "Go to it"),
+        Binding("enter", "detail", "Details"),
         Binding("escape,R,b", "back", "Back"),
     ]
 
@@ -74,7 +126,23 @@ class ReviewScreen(Screen[Difference | None]):
             table.move_cursor(row=(table.cursor_row + step) % table.row_count)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_go()
+        self.action_detail()
+
+    def action_detail(self) -> None:
+        """The whole item of the highlighted difference; Enter there goes to it."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        difference = self.found[table.cursor_row]
+        rows = [(name, (gold, model)) for name, gold, model in difference.detail]
+
+        def went(go: bool | None) -> None:
+            if go:
+                self.dismiss(difference)
+
+        self.app.push_screen(ItemDetailScreen(
+            f"{difference.layer} · {difference.kind}", ("Annotator", "Model"), rows,
+            can_go=True), went)
 
     def action_go(self) -> None:
         table = self.query_one(DataTable)
