@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from tui.commands.agreement import EXIT_FAILED, EXIT_OK, _store_labels, run_agreement
+from tui.commands.agreement import (
+    EXIT_FAILED,
+    EXIT_OK,
+    FOOTNOTES,
+    _store_labels,
+    run_agreement,
+)
 from tui.core.layers import LayerItem, MeetingSuggestion, QuoteSuggestion
 from tui.core.model import Article, EntityItem, ModelInfo, Span, Status, Suggestions
 from tui.core.tokens import simple_tokens
@@ -119,7 +125,12 @@ def test_the_table(stores: tuple[Path, Path]) -> None:
     assert out[top].split() == ["entity", "token", "quote", "speaker", "meeting", "participant"]
     assert out[top + 1].split() == ["annotator", "A", "annotator", "B", "articles", "skipped",
                                     "F1", "kappa", "F1", "agreement", "F1", "F1"]
-    assert len(out) == top + 3 + 6  # two header lines, a rule, a row per pair
+    # two header lines, a rule, a row per pair, then what `skipped` means and the
+    # participant rule
+    assert len(out) == top + 3 + 6 + len(FOOTNOTES)
+    assert out[-len(FOOTNOTES):] == list(FOOTNOTES)
+    assert out[-4].startswith("skipped: articles not compared: annotated by only one")
+    assert "Qatar's emir" in out[-1] and "same span" in out[-2]
     assert all(len(line) <= 120 for line in out)
     assert all("\x1b" not in line for line in out)
     row = next(line for line in out if line.split()[:2] == ["alice", "bob"])

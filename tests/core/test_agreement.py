@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import SEED_ID
 from tui.core.agreement import (
     Counts,
     GoldAnnotations,
@@ -16,7 +17,7 @@ from tui.core.agreement import (
 )
 from tui.core.evaluate import Entity
 from tui.core.layers import LayerItem, MeetingSuggestion, QuoteSuggestion
-from tui.core.model import AnnotationRecord, EntityItem, Span, Status
+from tui.core.model import AnnotationRecord, Article, EntityItem, Span, Status
 from tui.core.tokens import simple_tokens
 
 # Tokens (simple_tokens): Kalin(0) met(1) Hamas(2) officials(3) in(4) Doha(5) .(6)
@@ -181,6 +182,27 @@ def test_meetings_triggers_and_participants() -> None:
     # Participants: meeting 1 tp 1 fn 1; meeting 2 tp 2 fp 1 fn 1 -> tp 3 fp 1 fn 2.
     assert (c.participants.tp, c.participants.fp, c.participants.fn) == (3, 1, 2)
     assert c.participant_f1 == pytest.approx(6 / 9)
+
+
+def test_participants_match_by_exact_span_so_qatar_is_not_qatars_emir(
+        seed_articles: list[Article]) -> None:
+    """The seed's "During their talks, Erdogan told Qatar's emir...": one annotator has
+    Erdogan and Qatar as the participants, the other Erdogan and Qatar's emir. Overlap
+    is not agreement: Erdogan matches, Qatar and Qatar's emir do not."""
+    text = next(a for a in seed_articles if a.id == SEED_ID).text
+    talks = text.index("talks, Erdogan told")
+    erdogan = text.index("Erdogan told")
+    qatar = text.index("Qatar’s emir")
+
+    def talks_with(*spans: tuple[int, int]) -> GoldAnnotations:
+        return GoldAnnotations(meetings=(meeting(Span(talks, talks + 5),
+                                                 *(Span(*s) for s in spans)),))
+
+    c = compare_article(talks_with((erdogan, erdogan + 7), (qatar, qatar + 5)),
+                        talks_with((erdogan, erdogan + 7), (qatar, qatar + 12)), text)
+    assert c.meeting_f1 == 1.0
+    assert (c.participants.tp, c.participants.fp, c.participants.fn) == (1, 1, 1)
+    assert c.participant_f1 == pytest.approx(0.5)
 
 
 def record(article_id: str, annotator: str, text: str, *entities: tuple[Entity, Status],

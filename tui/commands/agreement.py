@@ -11,7 +11,8 @@ kappa) is taken from the first store, in the order given, that holds it.
 
 Prints one table row per pair (articles compared, articles skipped, entity
 F1, token kappa, quote F1, speaker agreement, meeting F1, participant F1;
-`-` where a figure is undefined), or one JSON object with `as_json`.
+`-` where a figure is undefined) and, under the table, what `skipped` counts
+and how participants match (`FOOTNOTES`), or one JSON object with `as_json`.
 
 Exit codes: 0 compared; 2 a store could not be read, a store was given
 twice, or there are fewer than two annotators. Errors go through `error`,
@@ -164,6 +165,15 @@ def render_table(report: AgreementReport, width: int = TABLE_WIDTH) -> list[str]
     return [line.rstrip() for line in out.getvalue().splitlines()]
 
 
+#: The lines under the table: what `skipped` counts, how participants match.
+FOOTNOTES = (
+    "skipped: articles not compared: annotated by only one of the pair, on different versions",
+    "  of the text, or with no text in any store (--json counts each reason).",
+    "participant F1: over meetings matched by trigger; a participant matches the same span",
+    "  exactly, as entities do (\"Qatar\" and \"Qatar's emir\" are two participants).",
+)
+
+
 def run_agreement(stores: Sequence[Path], echo: Callable[[str], None] = say,
                   as_json: bool = False, error: Callable[[str], None] = say_error) -> int:
     """Compare every pair of annotators of `stores`, print the report through `echo`; return
@@ -180,5 +190,7 @@ def run_agreement(stores: Sequence[Path], echo: Callable[[str], None] = say,
     echo(f"{len(report.annotators)} annotator(s) in {len(stores)} store(s); "
          f"{len(report.pairs)} pair(s), {shared} with shared articles")
     for line in render_table(report):
+        echo(line)
+    for line in FOOTNOTES:
         echo(line)
     return EXIT_OK

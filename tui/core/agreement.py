@@ -26,7 +26,9 @@ computed):
   `tui.core.evaluate.speaker_correct` (overlapping speaker or speaker_ref, or
   both unattributed; this rule is symmetric);
 - meetings: F1 of the triggers matched one-to-one by overlap, and F1 of the
-  participants (one-to-one by overlap) over the matched meetings.
+  participants over the matched meetings, a participant matching only the
+  same span exactly (a multiset, as for entities): "Qatar" and "Qatar's emir"
+  are two different participants, however much they overlap.
 
 Every F1 and share is None where it is undefined (nothing on either side).
 
@@ -278,6 +280,13 @@ def _token_agreement(first: Sequence[Entity], second: Sequence[Entity],
     return TokenAgreement(agree, len(a), dict(Counter(a)), dict(Counter(b)))
 
 
+def _participant_score(first: Sequence[Span], second: Sequence[Span]) -> Score:
+    """Participants of two matched meetings: exact span matches (a multiset)."""
+    a, b = Counter(first), Counter(second)
+    tp = sum((a & b).values())
+    return Score(tp, sum(b.values()) - tp, sum(a.values()) - tp)
+
+
 def _overlap_strength(a: Span, b: Span) -> float:
     return float(overlap(a, b)) if spans_overlap(a, b) else 0.0
 
@@ -308,9 +317,8 @@ def compare_article(first: GoldAnnotations, second: GoldAnnotations, text: str,
     triggers = _matched(len(meetings), len(first.meetings), len(second.meetings))
     participants = Score()
     for i, j in meetings:
-        a, b = first.meetings[i].participants, second.meetings[j].participants
-        matched = greedy_match(a, b, _overlap_strength, 0.0)
-        participants = participants + _matched(len(matched), len(a), len(b))
+        participants = participants + _participant_score(first.meetings[i].participants,
+                                                         second.meetings[j].participants)
     return Counts(entities, kappa, quotes, speakers, triggers, participants)
 
 
