@@ -370,3 +370,38 @@ async def test_help_groups_the_keys_by_layer_and_layer_keys_remap(cached_store: 
                             "Quotes and meetings"]
         assert any(line.split()[:2] == ["j", "Speaker"] for line in lines)
         assert any(line.split()[:2] == ["tab,", "t"] for line in lines)
+
+
+async def test_g_joins_the_meeting_that_shares_a_participant_then_cycles(
+        cached_store: Path) -> None:
+    """"Kalin and Fidan meeting the Hamas delegation": the mention just before it is
+    "talks" with nobody, but the meeting it repeats is "met" (Kalin, Fidan, Hamas
+    officials) further back. Made a meeting of its own (G), g joins "met"'s event;
+    g again goes through the other events, then back to its own."""
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "meetings")
+        item = await go_to(pilot, app, lambda m: text_of(app, m.trigger) == "meeting"
+                           and "Kalin" in [text_of(app, p) for p in m.participants])
+        meetings = article_screen(app).meetings
+        assert meetings is not None
+        met = next(m for m in meetings.ordered() if text_of(app, m.anchor) == "met")
+        just_before = [m for m in meetings.ordered() if m.anchor.start < item.anchor.start][-1]
+        assert not just_before.value.participants
+        await pilot.press("G")
+        own = meetings.items[item.id].value.event
+        others = {m.value.event for m in meetings.ordered() if m.id != item.id}
+        assert own not in others
+        await pilot.press("g")
+        assert meetings.items[item.id].value.event == met.value.event != just_before.value.event
+        assert "sharing Fidan" in static_text(app, "#status-line") or "sharing Kalin" in \
+            static_text(app, "#status-line")
+        seen = [met.value.event]
+        for _ in range(len(others) - 1):
+            await pilot.press("g")
+            seen.append(meetings.items[item.id].value.event)
+        assert sorted(seen) == sorted(others)  # every other event once
+        await pilot.press("g")
+        assert meetings.items[item.id].value.event == own  # and back to its own
+        record = stored(cached_store)
+        assert record is not None and record.meetings[item.id].value.event == own

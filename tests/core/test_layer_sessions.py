@@ -358,3 +358,36 @@ def test_random_actions_keep_the_sink_and_memory_equal(steps: list[Any]) -> None
         assert history.undo().ok
     assert mirror.items == {}
     assert [i.value for i in quotes.ordered()] == [QUOTE, INDIRECT]
+
+
+def test_merge_prefers_the_meeting_sharing_a_participant_and_cycles_back() -> None:
+    text = "Erdogan met Qatar’s emir in Doha. Fidan met Hamas officials. Talks with Qatar went on."
+    article = Article("m", text, {})
+
+    def at(needle: str, occurrence: int = 0) -> Span:
+        start = [m.start() for m in re.finditer(re.escape(needle), text)][occurrence]
+        return Span(start, start + len(needle))
+
+    def mention(trigger: Span, event: str, *who: Span) -> MeetingSuggestion:
+        return MeetingSuggestion(trigger, who, None, None, None, event)
+
+    suggested = (mention(at("met"), "e1", at("Erdogan"), at("Qatar’s emir")),
+                 mention(at("met", 1), "e2", at("Fidan"), at("Hamas officials")),
+                 mention(at("Talks"), "e3", at("Qatar", 1)))
+    meetings = MeetingSession(article, MODEL, TokenIndex(simple_tokens(text)), suggested, {},
+                              "ann", lambda changes: None, History())
+    first, second, talks = meetings.ordered()
+    assert meetings.shared(talks.value, first.value) == "Qatar"  # "Qatar’s emir" names Qatar
+    assert meetings.shared(talks.value, second.value) is None
+    assert [c.id for c in meetings.merge_candidates(talks)] == [first.id, second.id]
+    meetings.next()
+    meetings.next()
+    assert meetings.current is not None and meetings.current.id == talks.id
+    events = []
+    for _ in range(3):
+        outcome = meetings.merge()
+        assert outcome.ok, outcome.message
+        events.append(meetings.items[talks.id].value.event)
+    assert events == ["e1", "e2", "e3"]  # the likely one, the next, back to its own
+    assert "Back to its own event" in outcome.message
+    assert meetings.merge().ok and meetings.items[talks.id].value.event == "e1"  # again

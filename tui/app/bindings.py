@@ -42,7 +42,9 @@ ARTICLE_BINDINGS: list[Binding] = [
     Binding("y", "time", "Time", id="time",
             tooltip="The time is the entity or selection under the cursor (its date resolved)"),
     Binding("g", "merge", "Merge", id="merge",
-            tooltip="Same meeting as the one mentioned before (shares its event id)"),
+            tooltip="Same meeting as the most likely other mention (the nearest earlier one "
+                    "sharing a participant or the place, else the one before); again: the "
+                    "next candidate, then back to its own event"),
     Binding("G", "split", "Split", id="split", tooltip="A meeting of its own (a new event id)"),
     # Both.
     Binding("o", "add_item", "New", id="add-item",

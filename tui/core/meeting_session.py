@@ -1,21 +1,29 @@
 """The meeting layer's own actions: participants, place, time, events, a meeting from a selection.
 
 A meeting mention's `event` id groups the mentions of one real meeting:
-merging gives the current mention the event of the meeting mentioned before
-it, splitting gives it an event of its own. Setting the time resolves its
+merging gives the current mention the event of the most likely other meeting
+(the nearest earlier mention sharing a participant or the place, else the one
+just before; merging again goes through the other candidates and back to its
+own event), splitting gives it an event of its own. Setting the time resolves its
 calendar date against the article's date (tui.core.dates).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
 from tui.core.dates import resolve_date
 from tui.core.history import Outcome
 from tui.core.layer_session import LayerSession
-from tui.core.layers import MEETINGS, MeetingSuggestion
+from tui.core.layers import MEETINGS, LayerItem, MeetingSuggestion
 from tui.core.model import Span, Status
+
+_WORD = re.compile(r"[^\W_][\w’'-]*")
+_POSSESSIVE = re.compile(r"[’']s?$")
+#: Capitalised words that name nobody.
+_NOT_NAMES = frozenset({"The", "A", "An", "Its", "Their", "His", "Her", "Both", "All"})
 
 
 class MeetingSession(LayerSession[MeetingSuggestion]):
@@ -24,6 +32,8 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
     layer = MEETINGS
     noun = "meeting"
     prefix = "m"
+    #: The merge in progress: (the mention's id, its own event, the candidate events).
+    _merge_cycle: tuple[str, str, tuple[str, ...]] | None = None
 
     def roles(self, value: MeetingSuggestion) -> Iterable[tuple[str, Span]]:
         yield "trigger", value.trigger
@@ -108,20 +118,76 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
 
     # ---------------------------------------------------------------- events
 
+    def _names(self, span: Span | None) -> set[str]:
+        """The name words of a span: its capitalised words, a possessive dropped
+        ("Qatar’s emir" -> {"Qatar"}), articles left out."""
+        if span is None:
+            return set()
+        words = _WORD.findall(self.article.text[span.start:span.end])
+        return {w for w in (_POSSESSIVE.sub("", word) for word in words)
+                if w[:1].isupper() and w not in _NOT_NAMES}
+
+    def shared(self, value: MeetingSuggestion, other: MeetingSuggestion) -> str | None:
+        """What ties two meeting mentions: a participant name both have (a capitalised
+        word of a participant of each: "Erdogan" in "Recep Tayyip Erdogan"), else a
+        place name both have; None where nothing does."""
+        mine = set().union(*(self._names(p) for p in value.participants))
+        theirs = set().union(*(self._names(p) for p in other.participants))
+        common = sorted(mine & theirs)
+        if common:
+            return common[0]
+        places = sorted(self._names(value.place) & self._names(other.place))
+        return f"the place {places[0]}" if places else None
+
+    def merge_candidates(self, item: LayerItem[MeetingSuggestion]
+                         ) -> list[LayerItem[MeetingSuggestion]]:
+        """The mentions whose events `item` may join, one per event, most likely first:
+        the nearest earlier mention that shares a participant or the place with it (see
+        `shared`), then every earlier one from the nearest back, then the later ones."""
+        ordered = [i for i in self.ordered() if i.status is not Status.REJECTED]
+        here = next((n for n, i in enumerate(ordered) if i.id == item.id), len(ordered))
+        before = ordered[:here][::-1]
+        after = ordered[here + 1:]
+        likely = [i for i in before if self.shared(item.value, i.value) is not None][:1]
+        out: list[LayerItem[MeetingSuggestion]] = []
+        events = {item.value.event}
+        for other in (*likely, *before, *after):
+            if other.value.event not in events:
+                events.add(other.value.event)
+                out.append(other)
+        return out
+
     def merge(self) -> Outcome:
-        """Join the event of the nearest meeting mentioned before this one (else after it)."""
+        """Join the most likely other event (`merge_candidates`); merging again at once goes
+        to the next candidate, and after the last back to the mention's own event."""
         item = self.current
         if item is None:
             return self._none()
-        ordered = [i for i in self.ordered() if i.status is not Status.REJECTED]
-        here = next((n for n, i in enumerate(ordered) if i.id == item.id), None)
-        candidates = (ordered[:here][::-1] + ordered[here + 1:]) if here is not None \
-            else ordered
-        other = next((i for i in candidates if i.value.event != item.value.event), None)
-        if other is None:
-            return Outcome(False, "No other meeting to merge with", layer=self.layer)
-        return self.change(replace(item.value, event=other.value.event),
-                           f"Same meeting as {self.describe(other.value)} ({other.value.event})")
+        cycle = self._merge_cycle
+        if cycle is not None and cycle[0] == item.id and item.value.event in cycle[2]:
+            _, own, events = cycle
+            step = events.index(item.value.event) + 1
+            if step == len(events):
+                self._merge_cycle = None
+                return self.change(replace(item.value, event=own),
+                                   f"Back to its own event ({own})")
+            target = events[step]
+        else:
+            candidates = self.merge_candidates(item)
+            if not candidates:
+                return Outcome(False, "No other meeting to merge with", layer=self.layer)
+            own, events = item.value.event, tuple(c.value.event for c in candidates)
+            target, step = events[0], 0
+        other = next(i for i in self.ordered() if i.value.event == target
+                     and i.status is not Status.REJECTED)
+        tie = self.shared(item.value, other.value)
+        why = f", sharing {tie}" if tie else ""
+        outcome = self.change(replace(item.value, event=target),
+                              f"Same meeting as {self.describe(other.value)} ({target}{why}); "
+                              f"candidate {step + 1} of {len(events)}, merge again for the "
+                              "next, then back to its own event")
+        self._merge_cycle = (item.id, own, events) if outcome.ok else None
+        return outcome
 
     def split(self) -> Outcome:
         """Give this mention an event of its own."""
