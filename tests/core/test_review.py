@@ -64,6 +64,40 @@ def test_every_kind_of_difference_is_found_in_text_order() -> None:
     assert by_kind["spurious"].gold == "—" and by_kind["missed"].model == "—"
 
 
+
+def test_each_row_shows_the_part_that_differs_and_the_detail_the_whole_item() -> None:
+    by_kind = {d.kind: d for d in differences(TEXT, record())}
+    speaker = by_kind["wrong speaker"]
+    assert (speaker.gold, speaker.model) == ("“he” → “Kalin”", "“AFP”")  # not the content
+    detail = {name: (gold, model) for name, gold, model in speaker.detail}
+    assert list(detail) == ["content", "speaker", "speaker_ref", "cue", "kind"]
+    assert detail["cue"] == ("“told” 70–74",) * 2
+    participant = by_kind["wrong participant"]
+    assert (participant.gold, participant.model) == ("“Hamas officials” (+1 shared)",
+                                                     "no other (+1 shared)")
+
+
+def test_content_boundaries_cues_kinds_places_times_and_events() -> None:
+    rec = AnnotationRecord("a", "ana", "h")
+    long = QuoteSuggestion(Span(6, 52), at("AFP"), at("told"), None, "indirect")
+    short = QuoteSuggestion(Span(6, 31), at("AFP"), at("he"), None, "direct")
+    rec.quotes["q1"] = LayerItem("q1", long, Status.CORRECTED, suggestion=short)
+    moved = MeetingSuggestion(MEET.trigger, MEET.participants, at("DOHA"), None, None, "e2")
+    rec.meetings["m1"] = LayerItem("m1", moved, Status.CORRECTED, suggestion=MEET)
+    other = MeetingSuggestion(at("agreed"), (), None, None, None, "e1")
+    view = [rec.meetings["m1"], LayerItem("m:s:2", other, Status.SUGGESTED, suggestion=other)]
+    rows = {d.kind: (d.gold, d.model) for d in differences(TEXT, rec, view)}
+    # The content's both ends and its offsets, cut in its middle.
+    assert rows["wrong boundary"] == ("“Kalin met Ha… late Tuesday” 6–52",
+                                      "“Kalin met Hamas officials” 6–31")
+    assert rows["wrong cue"] == ("“told” 70–74", "“he” 67–69")
+    assert rows["wrong kind"] == ("indirect", "direct")
+    assert rows["wrong place"] == ("“DOHA” 0–4", "“Doha” 35–39")
+    assert rows["wrong time"] == ("—", "“late Tuesday” 40–52 (2025-10-21)")
+    # The model put "met" in e1 with "agreed"; the annotator gave it an event of its own.
+    assert rows["wrong event"] == ("e2 on its own", "e1 with “agreed”")
+
+
 def test_the_report_counts_precision_and_recall_per_label_and_layer() -> None:
     report = model_report([record(), record()])
     assert report.articles == 2

@@ -99,7 +99,8 @@ class DisagreementsScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "move(1)", "Next"),
         Binding("p", "move(-1)", "Prev"),
-        Binding("enter", "detail", "Details"),
+        Binding("enter", "detail", "Details", id="adjudication-details",
+                tooltip="Every annotator's items here, whole"),
         *[Binding(str(d), f"pick({d})", f"Side {d}", show=False) for d in range(1, 10)],
         Binding("0", "pick(0)", "Neither"),
         Binding("u", "unsettle", "Unsettle"),

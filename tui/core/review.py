@@ -88,6 +88,11 @@ def _names(text: str, spans: Iterable[Span]) -> str:
     return ", ".join(_span_text(text, p) for p in spans) or "nobody"
 
 
+#: Cells enough for any span: the detail of an item shows it whole.
+WHOLE = 1 << 30
+#: Cells of a content in a row, so that its offsets fit in a 40-cell column too.
+CONTENT_CELLS = 26
+
 QUOTE_FIELDS = ("content", "speaker", "speaker_ref", "cue", "kind")
 MEETING_FIELDS = ("trigger", "participants", "place", "time", "event")
 ENTITY_FIELDS = ("span", "label")
@@ -98,7 +103,7 @@ def value_fields(text: str, value: QuoteSuggestion | MeetingSuggestion
     """Every field of a quote (`QUOTE_FIELDS`) or meeting mention (`MEETING_FIELDS`),
     described: spans with their offsets, a long content cut in its middle."""
     if isinstance(value, QuoteSuggestion):
-        return [("content", span_at(text, value.content, 120)),
+        return [("content", span_at(text, value.content, WHOLE)),
                 ("speaker", span_at(text, value.speaker)),
                 ("speaker_ref", span_at(text, value.speaker_ref)),
                 ("cue", span_at(text, value.cue)), ("kind", value.kind)]
@@ -111,7 +116,7 @@ def value_fields(text: str, value: QuoteSuggestion | MeetingSuggestion
 
 def entity_fields(text: str, span: Span, label: str) -> list[tuple[str, str]]:
     """An entity's fields (`ENTITY_FIELDS`), described."""
-    return [("span", span_at(text, span, 120)), ("label", label)]
+    return [("span", span_at(text, span, WHOLE)), ("label", label)]
 
 
 def _missing(names: Iterable[str]) -> list[tuple[str, str]]:
@@ -224,7 +229,7 @@ def part(text: str, kind: str, value: QuoteSuggestion | MeetingSuggestion,
             return span_at(text, value.cue)
         if kind == "wrong kind":
             return value.kind
-        return span_at(text, value.content)
+        return span_at(text, value.content, CONTENT_CELLS)
     if kind == "wrong participant":
         theirs = other.participants if isinstance(other, MeetingSuggestion) else ()
         only = [p for p in value.participants if p not in theirs]
@@ -245,11 +250,12 @@ def part(text: str, kind: str, value: QuoteSuggestion | MeetingSuggestion,
 
 
 def _events(items: Iterable[LayerItem[Any]], model: bool) -> Events:
-    """The triggers of each event, from the items' values (or their suggestions)."""
+    """The triggers of each event: the annotator's (the items' values, rejected ones left
+    out) or the model's (every item's suggestion)."""
     out: Events = {}
     for item in items:
         value = item.suggestion if model else item.value
-        if isinstance(value, MeetingSuggestion) and item.status is not Status.REJECTED:
+        if isinstance(value, MeetingSuggestion) and (model or item.status is not Status.REJECTED):
             out.setdefault(value.event, []).append(value.trigger)
     return out
 
@@ -286,9 +292,14 @@ def _layer_differences(text: str, layer: str, item: LayerItem[Any],
             for kind in kinds]
 
 
-def differences(text: str, record: AnnotationRecord) -> list[Difference]:
+def differences(text: str, record: AnnotationRecord,
+                meetings: Iterable[LayerItem[Any]] | None = None) -> list[Difference]:
     """Every difference between the model and the annotator in one article, layer by
-    layer, in text order."""
+    layer, in text order.
+
+    `meetings` are every meeting mention of the article, undecided suggestions included
+    (a `MeetingSession`'s items), to tell which other mentions share an event; without
+    them only the record's are known."""
     found: list[Difference] = []
     for entity in record.items.values():
         difference = _entity_difference(text, entity)
@@ -296,7 +307,9 @@ def differences(text: str, record: AnnotationRecord) -> list[Difference]:
             found.append(difference)
     for layer, items in ((QUOTES, record.quotes), (MEETINGS, record.meetings)):
         for item in items.values():
-            found.extend(_layer_differences(text, layer, item, items.values()))
+            siblings = list(meetings) if meetings is not None and layer == MEETINGS \
+                else items.values()
+            found.extend(_layer_differences(text, layer, item, siblings))
     order = {layer: n for n, layer in enumerate((ENTITIES, QUOTES, MEETINGS))}
     found.sort(key=lambda d: (order[d.layer], d.span.start, d.span.end, d.kind))
     return found

@@ -513,7 +513,8 @@ class ArticleScreen(Screen[None]):
             self.notify("Nothing decided in this article yet: the review compares the model "
                         "with your decisions.", severity="warning", markup=False)
             return
-        found = differences(self.article.text, record)
+        found = differences(self.article.text, record,
+                            self.meetings.items.values() if self.meetings else None)
         self.app.push_screen(ReviewScreen(self.article.title, found), self._go_to_difference)
 
     def _go_to_difference(self, difference: Difference | None) -> None:

@@ -44,8 +44,8 @@ class ItemDetailScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("enter", "go", "Go to it"),
-        Binding("escape,b", "close", "Close"),
+        Binding("enter", "go", "Go to it", id="item-detail-go"),
+        Binding("escape,b", "close", "Close", id="item-detail-close"),
     ]
 
     def __init__(self, title: str, sides: Sequence[str],
@@ -86,7 +86,8 @@ class ReviewScreen(Screen[Difference | None]):
     BINDINGS = [
         Binding("n", "move(1)", "Next difference"),
         Binding("p", "move(-1)", "Previous"),
-        Binding("enter", "detail", "Details"),
+        Binding("enter", "detail", "Details", id="review-details",
+                tooltip="The whole item on both sides; Enter there goes to it"),
         Binding("escape,R,b", "back", "Back"),
     ]
 
