@@ -12,6 +12,7 @@ from rich.cells import cell_len
 from tests.app.conftest import HOSTILE
 from tests.app.helpers import article_screen, make_app
 from tui.app.screens.article import ArticleScreen
+from tui.app.screens.review import ItemDetailScreen
 from tui.app.widgets.article_view import ArticleView
 from tui.core.text import display_safe
 
@@ -27,6 +28,7 @@ async def test_click_every_span_and_visit_every_screen(hostile_store: Path,
     watched = (tmp_path, HOSTILE)
     before = files_under(*watched)
     app = make_app(hostile_store, paths=[HOSTILE])
+    details = 0
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         for article in app.ctx.articles:
@@ -55,6 +57,16 @@ async def test_click_every_span_and_visit_every_screen(hostile_store: Path,
             await pilot.pause()
             await pilot.press("escape", "R")
             await pilot.pause()
+            await pilot.press("enter")  # the whole item: drawn safe, never as markup
+            await pilot.pause()
+            if isinstance(app.screen, ItemDetailScreen):
+                details += 1
+                drawn = "".join(strip.text for strip in
+                                app.screen._compositor.render_strips())
+                assert not any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 or
+                               0x202a <= ord(ch) <= 0x202e for ch in drawn), article.id
+                await pilot.press("escape")
+                await pilot.pause()
             await pilot.press("escape", "c")
             await pilot.pause()
             assert app.is_running, article.id
@@ -73,6 +85,7 @@ async def test_click_every_span_and_visit_every_screen(hostile_store: Path,
         await pilot.pause()
         await pilot.press("escape")
         assert app.is_running
+    assert details  # the detail of a difference was drawn at least once
     assert files_under(*watched) == before
 
 
