@@ -1,7 +1,9 @@
 """The adjudication app of `byline review STORE... -o MERGED`: the articles where
 annotators disagree, and per article each disagreement with every annotator's
-side; digits pick a side, 0 neither, and each pick is saved to the merged store
-at once.
+side (only the parts that differ, where each side has one quote or meeting
+mention; Enter shows every side whole); digits pick a side, 0 neither, and each
+pick is saved to the merged store at once. The columns are laid out to the
+terminal's width, so `Picked` shows at 120 columns.
 
 Every cell is a `Text` made display-safe: nothing read from a store is markup.
 """

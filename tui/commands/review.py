@@ -5,6 +5,9 @@ articles for adjudication, and write what passes through untouched.
 (a writer): articles with one annotator pass through whole; articles with two
 or more get their agreed items written at once and their disagreements listed
 for the reviewer (`tui.app.adjudicate`), whose every pick is saved at once.
+Rejections are decisions like the rest (`tui.core.adjudicate`): agreed ones pass
+through, and a side picked brings its rejections, so the merged store's
+export lists them under `rejected`, `rejected_quotes` and `rejected_meetings`.
 """
 
 from __future__ import annotations
