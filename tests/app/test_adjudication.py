@@ -218,3 +218,8 @@ async def test_a_speaker_disagreement_shows_the_speakers_and_picked_fits_at_120(
         await pilot.press("2")
         await pilot.pause()
         assert str(table.get_row_at(0)[-1]) == "bo"
+        await pilot.resize_terminal(80, 24)  # narrower: the columns are laid out again
+        await pilot.pause()
+        widths = sum(column.get_render_width(table) for column in table.columns.values())
+        assert widths <= table.size.width == 80
+        assert str(table.get_row_at(0)[-1]) == "bo"

@@ -82,15 +82,22 @@ class ArticlesScreen(Screen[None]):
             self.app.push_screen(DisagreementsScreen(self.session, review))
 
 
-#: The widths of the Layer, Where and Picked columns, and the least an annotator's gets.
-LAYER_CELLS, WHERE_CELLS, PICKED_CELLS, SIDE_CELLS = 8, 20, 12, 16
+#: The widths of the Layer, Where (narrow below 100 columns) and Picked columns, and the
+#: least an annotator's gets.
+LAYER_CELLS, WHERE_CELLS, NARROW_WHERE_CELLS, PICKED_CELLS, SIDE_CELLS = 8, 20, 12, 12, 16
+
+
+def where_width(screen_width: int) -> int:
+    """How wide the Where column is on a screen `screen_width` wide."""
+    return WHERE_CELLS if screen_width >= 100 else NARROW_WHERE_CELLS
 
 
 def side_width(screen_width: int, annotators: int) -> int:
     """How wide each annotator's column is so that every column, Picked included, fits in
-    `screen_width` (each column pads one cell either side)."""
+    `screen_width` (each column pads one cell either side), down to `SIDE_CELLS`."""
     columns = 3 + annotators
-    room = screen_width - LAYER_CELLS - WHERE_CELLS - PICKED_CELLS - 2 * columns - 2
+    room = (screen_width - LAYER_CELLS - where_width(screen_width) - PICKED_CELLS
+            - 2 * columns - 2)
     return max(SIDE_CELLS, room // max(1, annotators))
 
 
@@ -116,6 +123,7 @@ class DisagreementsScreen(Screen[None]):
         self.review = review
         self.text = session.articles[review.article_id].text
         self._width = SIDE_CELLS
+        self._where = WHERE_CELLS
 
     def compose(self) -> ComposeResult:
         article = self.session.articles[self.review.article_id]
@@ -138,16 +146,18 @@ class DisagreementsScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def on_resize(self, event: events.Resize) -> None:
-        if side_width(event.size.width, len(self.review.annotators)) != self._width:
+        if (side_width(event.size.width, len(self.review.annotators)),
+                where_width(event.size.width)) != (self._width, self._where):
             self._columns(event.size.width)
 
     def _columns(self, screen_width: int) -> None:
         """Lay the columns out for `screen_width`: Picked always shows."""
         table = self.query_one(DataTable)
         self._width = side_width(screen_width, len(self.review.annotators))
+        self._where = where_width(screen_width)
         table.clear(columns=True)
         table.add_column(Text("Layer"), width=LAYER_CELLS)
-        table.add_column(Text("Where"), width=WHERE_CELLS)
+        table.add_column(Text("Where"), width=self._where)
         for n, name in enumerate(self.review.annotators, 1):
             table.add_column(_cell(f"{n} {name}", self._width), width=self._width)
         table.add_column(Text("Picked"), width=PICKED_CELLS)
@@ -163,7 +173,7 @@ class DisagreementsScreen(Screen[None]):
     def _row(self, index: int, disagreement: Disagreement) -> list[Text]:
         span = disagreement.span
         sides = side_texts(self.text, disagreement)
-        return [Text(disagreement.layer), _cell(self.text[span.start:span.end], WHERE_CELLS),
+        return [Text(disagreement.layer), _cell(self.text[span.start:span.end], self._where),
                 *(_cell(sides[name], self._width) for name in self.review.annotators),
                 self._picked(index)]
 
