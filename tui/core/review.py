@@ -101,7 +101,7 @@ ENTITY_FIELDS = ("span", "label")
 def value_fields(text: str, value: QuoteSuggestion | MeetingSuggestion
                  ) -> list[tuple[str, str]]:
     """Every field of a quote (`QUOTE_FIELDS`) or meeting mention (`MEETING_FIELDS`),
-    described: spans with their offsets, a long content cut in its middle."""
+    described: spans with their offsets, the content whole."""
     if isinstance(value, QuoteSuggestion):
         return [("content", span_at(text, value.content, WHOLE)),
                 ("speaker", span_at(text, value.speaker)),
