@@ -61,6 +61,64 @@ ARTICLE_BINDINGS: list[Binding] = [
     Binding("right", "cursor(1)", "Token right", id="cursor-right", show=False),
     Binding("up", "cursor_line(-1)", "Line up", id="cursor-up", show=False),
     Binding("down", "cursor_line(1)", "Line down", id="cursor-down", show=False),
+    # Fast movement: each moves the token cursor (the view follows it); the shift+ keys
+    # extend the selection instead (starting one at the cursor if there is none).
+    Binding("shift+up", "cursor_line(-1, True)", "Select line up", id="select-up", show=False,
+            tooltip="Extend the selection a line up"),
+    Binding("shift+down", "cursor_line(1, True)", "Select line down", id="select-down",
+            show=False, tooltip="Extend the selection a line down"),
+    Binding("home", "cursor_line_start", "Line start", id="line-start", show=False,
+            tooltip="Cursor to the first word of the line"),
+    Binding("end", "cursor_line_end", "Line end", id="line-end", show=False,
+            tooltip="Cursor to the last word of the line"),
+    Binding("shift+home", "cursor_line_start(True)", "Select to line start",
+            id="select-line-start", show=False, tooltip="Extend the selection to the line's start"),
+    Binding("shift+end", "cursor_line_end(True)", "Select to line end", id="select-line-end",
+            show=False, tooltip="Extend the selection to the line's end"),
+    Binding("pageup", "cursor_page(-1)", "Page up", id="page-up", show=False,
+            tooltip="The cursor and the view a screen up"),
+    Binding("pagedown", "cursor_page(1)", "Page down", id="page-down", show=False,
+            tooltip="The cursor and the view a screen down"),
+    Binding("shift+pageup", "cursor_page(-1, True)", "Select page up", id="select-page-up",
+            show=False, tooltip="Extend the selection a screen up"),
+    Binding("shift+pagedown", "cursor_page(1, True)", "Select page down",
+            id="select-page-down", show=False, tooltip="Extend the selection a screen down"),
+    Binding("ctrl+home,less_than_sign", "cursor_article_start", "Article start",
+            id="article-start", show=False, tooltip="Cursor to the article's first word"),
+    Binding("ctrl+end,greater_than_sign", "cursor_article_end", "Article end",
+            id="article-end", show=False, tooltip="Cursor to the article's last word"),
+    Binding("ctrl+shift+home", "cursor_article_start(True)", "Select to article start",
+            id="select-article-start", show=False,
+            tooltip="Extend the selection to the article's start"),
+    Binding("ctrl+shift+end", "cursor_article_end(True)", "Select to article end",
+            id="select-article-end", show=False,
+            tooltip="Extend the selection to the article's end"),
+    Binding("ctrl+left", "cursor_word(-1)", "Word left", id="word-left", show=False,
+            tooltip="Previous word, passing over punctuation (the arrows stop on it)"),
+    Binding("ctrl+right", "cursor_word(1)", "Word right", id="word-right", show=False,
+            tooltip="Next word, passing over punctuation (the arrows stop on it)"),
+    Binding("ctrl+shift+left", "cursor_word(-1, True)", "Select word left",
+            id="select-word-left", show=False,
+            tooltip="Extend the selection to the previous word"),
+    Binding("ctrl+shift+right", "cursor_word(1, True)", "Select word right",
+            id="select-word-right", show=False, tooltip="Extend the selection to the next word"),
+    Binding("ctrl+up,left_parenthesis", "cursor_paragraph(-1)", "Paragraph up",
+            id="paragraph-up", show=False,
+            tooltip="Start of this paragraph (at its start: of the one before)"),
+    Binding("ctrl+down,right_parenthesis", "cursor_paragraph(1)", "Paragraph down",
+            id="paragraph-down", show=False, tooltip="Start of the next paragraph"),
+    Binding("ctrl+shift+up", "cursor_paragraph(-1, True)", "Select paragraph up",
+            id="select-paragraph-up", show=False,
+            tooltip="Extend the selection to the paragraph's start"),
+    Binding("ctrl+shift+down", "cursor_paragraph(1, True)", "Select paragraph down",
+            id="select-paragraph-down", show=False,
+            tooltip="Extend the selection to the paragraph's end"),
+    Binding("slash", "search", "Search", id="search", key_display="/",
+            tooltip="Find a phrase (any case): the match becomes the selection, a digit labels it"),
+    Binding("ctrl+n", "search_again(1)", "Next match", id="search-next", show=False,
+            tooltip="The next match of the last search (wraps around)"),
+    Binding("ctrl+p", "search_again(-1)", "Previous match", id="search-previous", show=False,
+            tooltip="The previous match of the last search (wraps around)"),
     Binding("v", "toggle_selection", "Select", id="select",
             tooltip="Start or drop a selection at the token cursor"),
     Binding("shift+left", "extend_selection(-1)", "Select left", id="select-left", show=False),
@@ -106,6 +164,12 @@ KEY_BAR: dict[str, frozenset[str]] = {
                            "help", "quit"}),
 }
 
+#: The keys of the search input (`/`); the letters and digits type into it.
+SEARCH_BINDINGS: list[Binding] = [
+    Binding("escape", "cancel", "Cancel search", id="search-cancel",
+            tooltip="Close the search input; the cursor stays where it was"),
+]
+
 LIBRARY_BINDINGS: list[Binding] = [
     Binding("enter", "open", "Open", id="library-open", show=True,
             tooltip="Open the highlighted article (typing filters the list)"),
@@ -118,12 +182,14 @@ LIBRARY_BINDINGS: list[Binding] = [
 ]
 
 ALL_BINDING_IDS: frozenset[str] = frozenset(
-    b.id for b in [*ARTICLE_BINDINGS, *LIBRARY_BINDINGS] if b.id is not None
+    b.id for b in [*ARTICLE_BINDINGS, *SEARCH_BINDINGS, *LIBRARY_BINDINGS] if b.id is not None
 )
 
 
 _KEY_NAMES = {"left_square_bracket": "[", "right_square_bracket": "]",
-              "left_curly_bracket": "{", "right_curly_bracket": "}", "question_mark": "?"}
+              "left_curly_bracket": "{", "right_curly_bracket": "}", "question_mark": "?",
+              "left_parenthesis": "(", "right_parenthesis": ")", "less_than_sign": "<",
+              "greater_than_sign": ">", "slash": "/"}
 
 
 def key_name(key: str) -> str:

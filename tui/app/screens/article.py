@@ -22,12 +22,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR
+from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, SEARCH_BINDINGS, key_display
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
+from tui.app.screens.cursor_keys import MOVE_ACTIONS, CursorKeys
 from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.keybar import KeyBar, key_bar_text
 from tui.app.widgets.panels import (
@@ -38,6 +38,7 @@ from tui.app.widgets.panels import (
     legend_text,
     role_legend_text,
 )
+from tui.app.widgets.search_bar import SearchBar
 from tui.core.history import Outcome
 from tui.core.labels import label_for_digit, with_extra_labels
 from tui.core.layer_session import LayerSession
@@ -74,7 +75,7 @@ def _action_of(binding: Binding) -> tuple[str, tuple[object, ...]]:
     return _parse_action(binding.action)
 
 
-class ArticleScreen(Screen[None]):
+class ArticleScreen(CursorKeys):
     """Read one article and decide on its entities with the keyboard."""
 
     BINDINGS = [*ARTICLE_BINDINGS]
@@ -109,6 +110,7 @@ class ArticleScreen(Screen[None]):
                 yield EntityPanel(id="entity-panel")
                 yield Static(id="status-line")
                 yield Legend(legend_text(self.labels), id="legend")
+        yield SearchBar(key_display(SEARCH_BINDINGS[0], self.ctx.keymap), id="search-bar")
         yield KeyBar(id="key-bar")
 
     @property
@@ -332,14 +334,19 @@ class ArticleScreen(Screen[None]):
             return True if layer == MEETINGS and current is not None else None
         if action == "add_item":
             return True if layer != ENTITIES and selecting else None
+        if action in ("accept", "reject") and layer == ENTITIES and current is None \
+                and not selecting:
+            return True  # on a bare word: says how to label it (`_nothing_to_decide`)
         if action in ("accept", "reject", "delete", "resize", "apply_to_mentions", "copy"):
             return True if current is not None and not selecting else None
+        on_token = view.cursor is not None
         if action == "digit":
             digit = int(str(parameters[0])) if parameters else 0
             has_label = label_for_digit(self.labels, digit) is not None
-            return True if has_label and (selecting or current is not None) else None
+            return True if has_label and (selecting or current is not None or on_token) \
+                else None
         if action == "pick_label":
-            return True if selecting or current is not None else None
+            return True if selecting or current is not None or on_token else None
         if action == "undo":
             return True if session.can_undo else None
         if action == "redo":
@@ -350,7 +357,7 @@ class ArticleScreen(Screen[None]):
             return True if target.items else None
         if action == "clear_selection":
             return True if selecting else None
-        if action in ("cursor", "cursor_line", "toggle_selection", "extend_selection"):
+        if action in MOVE_ACTIONS:
             return True if len(session.tokens) else None
         return True
 
@@ -451,10 +458,28 @@ class ArticleScreen(Screen[None]):
             self._act(getattr(target, name))
 
     def action_accept(self) -> None:
-        self._on_target("accept")
+        if not self._nothing_to_decide("accept"):
+            self._on_target("accept")
 
     def action_reject(self) -> None:
-        self._on_target("reject")
+        if not self._nothing_to_decide("reject"):
+            self._on_target("reject")
+
+    def _nothing_to_decide(self, verb: str) -> bool:
+        """In the entity layer with the cursor on a bare word (no entity, no selection):
+        say how to label it instead of doing nothing. True when it said so."""
+        session = self.session
+        if self.shown_layer != ENTITIES or session is None or session.current is not None \
+                or self.view.selection_anchor is not None:
+            return False
+        keys = self.ctx.keymap
+        by_id = {b.id: b for b in ARTICLE_BINDINGS}
+        digits = f"{key_display(by_id['label-1'], keys)}…{key_display(by_id['label-9'], keys)}"
+        self._set_status(
+            f"Nothing to {verb} here: press a digit ({digits}) or "
+            f"{key_display(by_id['pick-label'], keys)} to label this word, or select with "
+            f"{key_display(by_id['select'], keys)} and then press a digit")
+        return True
 
     def action_delete(self) -> None:
         self._on_target("delete")
@@ -464,11 +489,26 @@ class ArticleScreen(Screen[None]):
 
     def action_undo(self) -> None:
         if self.session is not None:
-            self._act(self.session.history.undo)
+            self._show_changed(self._act(self.session.history.undo))
 
     def action_redo(self) -> None:
         if self.session is not None:
-            self._act(self.session.history.redo)
+            self._show_changed(self._act(self.session.history.redo))
+
+    def _show_changed(self, outcome: Outcome | None) -> None:
+        """After an undo or redo: the item it changed on screen, and the cursor with it."""
+        if outcome is None or not outcome.ok or self.session is None:
+            return
+        span = self._current_anchor() or (outcome.spans[0] if outcome.spans else None)
+        if span is None:
+            return
+        view = self.view
+        view.show_span(span)
+        cursor = view.cursor_span()
+        if cursor is None or not view.is_shown(cursor.start):
+            token = self.session.tokens.index_at_or_after(span.start)
+            if token is not None:
+                view.move_cursor(token, keep_anchor=False)
 
     def action_apply_to_mentions(self) -> None:
         session = self.session
@@ -479,7 +519,11 @@ class ArticleScreen(Screen[None]):
         side: Edge = "left" if edge == "left" else "right"
         target = self._target()
         if target is not None:
-            self._act(lambda: target.resize(side, bool(grow)))
+            outcome = self._act(lambda: target.resize(side, bool(grow)))
+            anchor = self._current_anchor()
+            if outcome is not None and outcome.ok and anchor is not None:
+                # The edge that moved stays on screen (the end of an entity below the fold).
+                self.view.show_span(anchor, end_first=side == "right")
 
     # ------------------------------------------------------------------ layers
 
@@ -646,6 +690,11 @@ class ArticleScreen(Screen[None]):
         entities = self.session
         if entities is None:
             return
+        cursor = view.cursor_span()
+        if selection is None and cursor is not None and entities.item_at(cursor.start) is None:
+            # A bare word under the cursor: it becomes a one-token entity.
+            self._act(lambda: entities.add(cursor, label))
+            return
         if selection is not None:
             previous = view.selection_anchor
             view.set_selection_anchor(None)
@@ -705,40 +754,11 @@ class ArticleScreen(Screen[None]):
             self._refresh_panels()
             self._refresh_keys()
 
-    def action_cursor(self, step: int) -> None:
-        view = self.view
-        if view.cursor is None:
-            return
-        view.move_cursor(view.cursor + int(step), keep_anchor=view.selection_anchor is not None)
-        self._sync_current_to_cursor()
-
-    def action_cursor_line(self, step: int) -> None:
-        view = self.view
-        session = self.session
-        if view.cursor is None or session is None:
-            return
-        offset = session.tokens.starts[view.cursor]
-        line = view.line_of(offset)
-        column = offset - view.line_range(line)[0]
-        token = view.token_on_line(line + int(step), column)
-        if token is not None:
-            view.move_cursor(token, keep_anchor=view.selection_anchor is not None)
-            self._sync_current_to_cursor()
-
     def action_toggle_selection(self) -> None:
         view = self.view
         view.set_selection_anchor(None if view.selection_anchor is not None else view.cursor)
         self._set_status("Selecting: move with the arrows, then a digit or l to add the entity"
                          if view.selection_anchor is not None else "Selection dropped")
-        self._refresh_keys()
-
-    def action_extend_selection(self, step: int) -> None:
-        view = self.view
-        if view.cursor is None:
-            return
-        if view.selection_anchor is None:
-            view.set_selection_anchor(view.cursor)
-        view.move_cursor(view.cursor + int(step), keep_anchor=True)
         self._refresh_keys()
 
     def action_clear_selection(self) -> None:

@@ -1,0 +1,58 @@
+"""The search input of the article screen: one line at the bottom, opened by `/`.
+
+What is typed is untrusted text: Textual's `Input` draws its value as plain
+text (never markup), and the screen echoes the phrase back only through
+`display_line`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import BindingType
+from textual.message import Message
+from textual.widgets import Input
+
+from tui.app.bindings import SEARCH_BINDINGS
+
+
+class SearchBar(Input):
+    """Type a phrase, Enter searches (`Input.Submitted`), Escape cancels (`Cancelled`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*SEARCH_BINDINGS]
+
+    DEFAULT_CSS = """
+    SearchBar {
+        display: none;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    SearchBar:focus {
+        border: none;
+    }
+    SearchBar.-open {
+        display: block;
+    }
+    """
+
+    class Cancelled(Message):
+        """The annotator closed the search without searching."""
+
+    def __init__(self, cancel_key: str, *, id: str | None = None) -> None:
+        """`cancel_key`: the key that cancels, as remapped, for the placeholder."""
+        super().__init__(placeholder=f"Search: type a phrase, Enter finds it (any case), "
+                                     f"{cancel_key} cancels", max_length=200, id=id)
+
+    def open(self) -> None:
+        """Show the input, empty, and type into it."""
+        self.value = ""
+        self.add_class("-open")
+        self.focus()
+
+    def close(self) -> None:
+        self.remove_class("-open")
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
