@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+
 from tests.app.helpers import article_screen, cursor_to, make_app, static_text, stored_items
 from tui.app.screens.article import ArticleScreen
 from tui.app.widgets.article_view import ArticleView
@@ -272,6 +274,13 @@ async def test_search_repeats_wraps_says_not_found_and_shows_no_markup(
         await pilot.press("enter")
         assert view.cursor == cursor
         assert "Not found: “[b]nowhere[/b]”" in static_text(app, "#status-line")
+        # A pasted control sequence is shown, never passed to the terminal.
+        bar = screen.query_one(SearchBar)
+        await pilot.press("slash")
+        bar.post_message(events.Paste("say\x1b[2J\u202eit"))
+        await pilot.pause()
+        assert bar.value == "say\u241b[2J\u2426it"
+        await pilot.press("escape")
 
 
 async def test_a_digit_on_a_bare_word_adds_it_and_a_says_how(cached_store: Path) -> None:

@@ -1,8 +1,9 @@
 """The search input of the article screen: one line at the bottom, opened by `/`.
 
-What is typed is untrusted text: Textual's `Input` draws its value as plain
-text (never markup), and the screen echoes the phrase back only through
-`display_line`.
+What is typed (or pasted) is untrusted text: Textual's `Input` draws its value
+as plain text (never markup); control and invisible characters become their
+visible placeholders on the way in (`display_line`), so none reaches the
+terminal; and the screen echoes the phrase back only through `display_line`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from tui.app.bindings import SEARCH_BINDINGS
+from tui.core.text import display_line
 
 
 class SearchBar(Input):
@@ -53,6 +55,14 @@ class SearchBar(Input):
 
     def close(self) -> None:
         self.remove_class("-open")
+
+    def insert(self, text: str, index: int) -> None:
+        """Typed or pasted text, with no control or invisible character."""
+        super().insert(display_line(text), index)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        """Typed or pasted text over a selection, with no control or invisible character."""
+        super().replace(display_line(text), start, end)
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
