@@ -15,10 +15,19 @@ from textual import events
 from tests.app.helpers import article_screen, cursor_to, make_app, static_text, stored_items
 from tui.app.screens.article import ArticleScreen
 from tui.app.widgets.article_view import ArticleView
+from tui.app.widgets.keybar import DISABLED_TEXT_STYLE
 from tui.app.widgets.search_bar import SearchBar
 
 SIZE = (120, 40)
 SMALL = (80, 14)
+
+
+def key_style(app, description: str) -> str:  # type: ignore[no-untyped-def]
+    """The style of `description` in the key bar as drawn now."""
+    text = app.screen.query_one("#key-bar").content
+    start = text.plain.index(f" {description} ") + 1
+    styles = [str(span.style) for span in text.spans if span.start <= start < span.end]
+    return styles[-1] if styles else ""
 
 
 def parts(app) -> tuple[ArticleScreen, ArticleView]:  # type: ignore[no-untyped-def]
@@ -293,6 +302,9 @@ async def test_a_digit_on_a_bare_word_adds_it_and_a_says_how(cached_store: Path)
         bare = screen.article.text.index("intensifying")
         await cursor_to(pilot, app, bare)
         assert session.item_at(bare) is None and session.current is None
+        # The key bar shows Accept grey (nothing to accept) and Label… able to act.
+        assert key_style(app, "Accept") == DISABLED_TEXT_STYLE
+        assert key_style(app, "Label…") == ""
         await pilot.press("a")
         status = static_text(app, "#status-line")
         assert "Nothing to accept here" in status and "1…9" in status and " v " in status

@@ -310,7 +310,21 @@ class ArticleScreen(CursorKeys):
             shown = KEY_BAR[self.shown_layer]
             self.query_one(KeyBar).update(key_bar_text(
                 [b for b in ARTICLE_BINDINGS if b.id in shown], keymap,
-                lambda b: self.check_action(*_action_of(b)) is True), layout=False)
+                self._key_bar_enabled), layout=False)
+
+    def _key_bar_enabled(self, binding: Binding) -> bool:
+        """Whether the key bar shows `binding` as able to act: `a` and `x` on a bare word
+        only say what to do instead, so they stay grey there."""
+        name, parameters = _action_of(binding)
+        if name in ("accept", "reject") and self._hint_only():
+            return False
+        return self.check_action(name, parameters) is True
+
+    def _hint_only(self) -> bool:
+        """In the entity layer with nothing current and nothing selected: `a` and `x`
+        answer with a hint (`_nothing_to_decide`)."""
+        return (self.shown_layer == ENTITIES and self.session is not None
+                and self.session.current is None and self.view.selection_anchor is None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _ALWAYS or action == "quit":
@@ -334,8 +348,7 @@ class ArticleScreen(CursorKeys):
             return True if layer == MEETINGS and current is not None else None
         if action == "add_item":
             return True if layer != ENTITIES and selecting else None
-        if action in ("accept", "reject") and layer == ENTITIES and current is None \
-                and not selecting:
+        if action in ("accept", "reject") and self._hint_only():
             return True  # on a bare word: says how to label it (`_nothing_to_decide`)
         if action in ("accept", "reject", "delete", "resize", "apply_to_mentions", "copy"):
             return True if current is not None and not selecting else None
@@ -468,9 +481,7 @@ class ArticleScreen(CursorKeys):
     def _nothing_to_decide(self, verb: str) -> bool:
         """In the entity layer with the cursor on a bare word (no entity, no selection):
         say how to label it instead of doing nothing. True when it said so."""
-        session = self.session
-        if self.shown_layer != ENTITIES or session is None or session.current is not None \
-                or self.view.selection_anchor is not None:
+        if not self._hint_only():
             return False
         keys = self.ctx.keymap
         by_id = {b.id: b for b in ARTICLE_BINDINGS}
