@@ -315,6 +315,16 @@ async def test_a_digit_on_a_bare_word_adds_it_and_a_says_how(cached_store: Path)
             in stored_items(cached_store).values()
         current = session.current
         assert current is not None and current.start == bare and current.label == label
+        # l on a bare word: the label picked from the list labels that word.
+        other = screen.article.text.index("efforts")
+        await cursor_to(pilot, app, other)
+        assert session.item_at(other) is None
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # the list's last label
+        await pilot.pause()
+        assert (other, other + len("efforts"), screen.labels[-1], "added") \
+            in stored_items(cached_store).values()
 
 
 async def test_the_hint_names_remapped_keys(cached_store: Path, tmp_path: Path) -> None:
