@@ -22,7 +22,8 @@ _README_KEYS = {"←": "left", "→": "right", "↑": "up", "↓": "down", "Esc"
                 "{": "left_curly_bracket", "}": "right_curly_bracket", "Enter": "enter",
                 "/": "slash", "PgUp": "pageup", "PgDn": "pagedown", "Home": "home",
                 "End": "end", "Tab": "tab", "(": "left_parenthesis", ")": "right_parenthesis",
-                ";": "semicolon", ",": "comma", ".": "full_stop"}
+                ";": "semicolon", ",": "comma", ".": "full_stop", "<": "less_than_sign",
+                ">": "greater_than_sign"}
 
 
 def _section(title: str) -> str:
