@@ -510,9 +510,11 @@ class ArticleScreen(CursorKeys):
         """After an undo or redo: the item it changed on screen, and the cursor with it."""
         if outcome is None or not outcome.ok or self.session is None:
             return
-        span = self._current_anchor() or (outcome.spans[0] if outcome.spans else None)
+        span = self._current_anchor()
         if span is None:
-            return
+            if not outcome.spans:
+                return
+            span = outcome.spans[0]
         view = self.view
         view.show_span(span)
         cursor = view.cursor_span()
