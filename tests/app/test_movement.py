@@ -400,3 +400,46 @@ async def test_undo_shows_the_item_it_changed(cached_store: Path) -> None:
         assert view.is_shown(changed.anchor.start) and cursor_shown(view)
         await pilot.press("ctrl+end", "r")
         assert view.is_shown(changed.anchor.start) and cursor_shown(view)
+
+
+async def _down_then_up(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Down from the top reaches the article's last line, each press a line further
+    (a token cut over lines is one stop); Up comes back the same way."""
+    screen, view = parts(app)
+    tokens = screen.session.tokens  # type: ignore[union-attr]
+    last_line = max(line for line in range(view.line_count)
+                    if view.line_tokens(line) is not None)
+    await pilot.press("ctrl+home")
+    stops = [view.cursor]
+    while view.line_of(tokens.ends[view.cursor] - 1) < last_line:  # type: ignore[index]
+        await pilot.press("down")
+        assert view.cursor is not None and view.cursor != stops[-1], "down got stuck"
+        assert tokens.starts[view.cursor] > tokens.starts[stops[-1]]  # type: ignore[index]
+        assert cursor_shown(view)
+        stops.append(view.cursor)
+        assert len(stops) <= view.line_count
+    await pilot.press("down")
+    assert view.cursor == stops[-1]  # the last line: down stays
+    await pilot.press(*["up"] * (len(stops) - 1))
+    span = view.cursor_span()
+    assert span is not None and view.line_of(span.start) == 0
+
+
+async def test_down_and_up_cross_every_seed_article(cached_store: Path) -> None:
+    from tests.conftest import SEEDS
+
+    for path in sorted(SEEDS.glob("*.txt")):
+        app = make_app(cached_store, paths=[path])
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.pause()
+            await _down_then_up(app, pilot)
+
+
+async def test_down_and_up_over_words_cut_across_lines(hostile_store: Path) -> None:
+    from tests.app.conftest import HOSTILE
+
+    for name in ("cjk.txt", "markup.txt", "emoji.txt"):
+        app = make_app(hostile_store, paths=[HOSTILE / name])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await _down_then_up(app, pilot)

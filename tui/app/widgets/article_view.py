@@ -291,12 +291,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """The token `lines` visual lines below (negative: above) `token`'s line, at cell
         `column`, blank lines not counted as a move's target: a line without tokens
         is passed over in the direction of the move (at the article's end, the
-        nearest line with tokens back)."""
+        nearest line with tokens back). A token cut over several lines (a long
+        word, a run of CJK) counts from its last line going down, its first going up."""
         if self.session is None or not self._lines:
             return None
-        here = self.line_of(self.session.tokens.starts[token])
-        target = max(0, min(here + lines, len(self._lines) - 1))
+        tokens = self.session.tokens
         step = 1 if lines > 0 else -1
+        here = self.line_of(tokens.starts[token] if step < 0
+                            else max(tokens.starts[token], tokens.ends[token] - 1))
+        target = max(0, min(here + lines, len(self._lines) - 1))
         line = self.line_with_tokens(target, step)
         if line is None:
             line = self.line_with_tokens(target, -step)
