@@ -59,6 +59,7 @@ class CursorKeys(Screen[None]):
     if TYPE_CHECKING:
         ctx: AppContext
         article: Article
+        shown_layer: str
         session: EntitySession | None
 
         @property
@@ -272,7 +273,8 @@ class CursorKeys(Screen[None]):
         self._sync_current_to_cursor()
         self._refresh_keys()
         where = " (wrapped around)" if wrapped else ""
+        use = (f"{self._key('label-1')}…{self._key('label-9')} label it"
+               if self.shown_layer == "entities" else f"{self._key('add-item')} makes it new")
         self._set_status(
-            f"Found “{shown}”{where} and selected it: {self._key('label-1')}…"
-            f"{self._key('label-9')} label it; {self._key('search-next')} / "
+            f"Found “{shown}”{where} and selected it: {use}; {self._key('search-next')} / "
             f"{self._key('search-previous')} the next / previous match")
