@@ -443,3 +443,50 @@ async def test_down_and_up_over_words_cut_across_lines(hostile_store: Path) -> N
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await _down_then_up(app, pilot)
+
+
+async def test_a_found_entity_is_relabelled_or_rejected_by_its_keys(cached_store: Path) -> None:
+    """A search that selects exactly an entity leaves it to the entity keys: a digit
+    relabels it (no "overlaps" refusal), x rejects it."""
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen, view = parts(app)
+        text = screen.article.text
+        kalin = text.index("Kalin and Fidan")
+        await pilot.press("slash")
+        await type_text(pilot, "kal")
+        await pilot.press("enter", "ctrl+n")  # the first match is Ibrahim Kalin's surname
+        assert view.selection_span() is not None
+        assert view.selection_span() == screen.session.current.span  # type: ignore[union-attr]
+        await pilot.press("1")
+        items = stored_items(cached_store).values()
+        assert (kalin, kalin + 5, screen.labels[0], "corrected") in items
+        assert not any(status == "added" for *_, status in items)
+        two = text.index("two-state")
+        await pilot.press("slash")
+        await type_text(pilot, "two")
+        await pilot.press("enter")
+        assert view.selection_span() is not None
+        await pilot.press("x")
+        assert (two, two + 3, "CARDINAL", "rejected") in stored_items(cached_store).values()
+        assert view.selection_span() is None
+
+
+async def test_switching_layer_on_a_participant_makes_its_meeting_current(
+        cached_store: Path) -> None:
+    """`t` with the cursor on a meeting's participant (not its trigger) makes that meeting
+    the current one, as it does for a trigger."""
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen, _ = parts(app)
+        text = screen.article.text
+        erdogan = text.index("Erdogan told")
+        await cursor_to(pilot, app, erdogan)
+        await pilot.press("t", "t")
+        meetings = screen.meetings
+        assert meetings is not None and meetings.current is not None
+        participants = [p.start for p in meetings.current.value.participants]
+        assert erdogan in participants
+        assert meetings.current.value.trigger.start == text.index("talks, Erdogan")

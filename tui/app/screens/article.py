@@ -44,7 +44,7 @@ from tui.core.labels import label_for_digit, with_extra_labels
 from tui.core.layer_session import LayerSession
 from tui.core.layers import MEETINGS, QUOTES, value_spans
 from tui.core.meeting_session import MeetingSession
-from tui.core.model import Article, Span, Status, Suggestions
+from tui.core.model import Article, EntityItem, Span, Status, Suggestions
 from tui.core.quote_session import QuoteSession
 from tui.core.review import Difference
 from tui.core.session import Edge, EntitySession
@@ -350,7 +350,10 @@ class ArticleScreen(CursorKeys):
             return True if layer != ENTITIES and selecting else None
         if action in ("accept", "reject") and self._hint_only():
             return True  # on a bare word: says how to label it (`_nothing_to_decide`)
-        if action in ("accept", "reject", "delete", "resize", "apply_to_mentions", "copy"):
+        if action in ("accept", "reject", "delete"):
+            return True if current is not None and (not selecting
+                                                    or self._selection_is_current()) else None
+        if action in ("resize", "apply_to_mentions", "copy"):
             return True if current is not None and not selecting else None
         on_token = view.cursor is not None
         if action == "digit":
@@ -464,10 +467,19 @@ class ArticleScreen(CursorKeys):
             return
         self._act(lambda: target.next(step))
 
+    def _selection_is_current(self) -> bool:
+        """In the entity layer, whether the selection is exactly the current entity (as a
+        search leaves it): then a, x and d decide that entity."""
+        current = self.session.current if self.session is not None else None
+        return (self.shown_layer == ENTITIES and current is not None
+                and self.view.selection_span() == current.span)
+
     def _on_target(self, name: str) -> None:
         """Run the method `name` (accept, reject, ...) of the shown layer's session."""
         target = self._target()
         if target is not None:
+            if self._selection_is_current():
+                self.view.set_selection_anchor(None)
             self._act(getattr(target, name))
 
     def action_accept(self) -> None:
@@ -548,7 +560,12 @@ class ArticleScreen(CursorKeys):
         session, view = self.session, self.view
         if follow_cursor and shown is not None and session is not None \
                 and view.cursor is not None:
-            found = shown.item_at(session.tokens.starts[view.cursor])
+            offset = session.tokens.starts[view.cursor]
+            # The item whose content or trigger is under the cursor, else one whose
+            # speaker, cue, participant, place or time is.
+            found = shown.item_at(offset) or next(
+                (item for _, _, item in shown.role_spans(offset, offset + 1)
+                 if item.status is not Status.REJECTED), None)
             if found is not None:
                 shown.select(found.id)
         view.set_layer(shown)
@@ -711,12 +728,29 @@ class ArticleScreen(CursorKeys):
         if selection is not None:
             previous = view.selection_anchor
             view.set_selection_anchor(None)
+            same = self._entity_spanning(selection)
+            if same is not None:
+                # The selection is an entity already (a search found it): relabel it.
+                def relabel() -> Outcome:
+                    entities.select(same.id)
+                    return entities.relabel(label)
+
+                self._act(relabel)
+                self._refresh_keys()
+                return
             outcome = self._act(lambda: entities.add(selection, label))
             if outcome is None or not outcome.ok:
                 view.set_selection_anchor(previous)  # refused: keep the selection to adjust it
             self._refresh_keys()
             return
         self._act(lambda: entities.relabel(label))
+
+    def _entity_spanning(self, span: Span) -> EntityItem | None:
+        """The entity (not rejected) whose span is exactly `span`, if any."""
+        if self.session is None:
+            return None
+        return next((i for i in self.session.overlapping(span.start, span.end)
+                     if i.span == span and i.status is not Status.REJECTED), None)
 
     def action_digit(self, digit: int) -> None:
         label = label_for_digit(self.labels, int(digit))
