@@ -24,9 +24,9 @@ DISABLED_TEXT_STYLE = "#6c6c6c"
 #: The keys the bar keeps longest when the screen is narrow, most important first;
 #: `?` and quit are never dropped, keys not listed go before every listed one.
 KEEP_ORDER: tuple[str, ...] = (
-    "help", "quit", "library-open", "library-quit", "accept", "reject", "next", "previous",
-    "layer", "done", "undo", "pick-label", "speaker-next", "speaker-here", "cue-here",
-    "participant", "place", "time", "kind", "add-item", "merge", "split", "select",
+    "help", "quit", "library-open", "library-quit", "accept", "reject", "next", "layer",
+    "speaker-next", "speaker-here", "cue-here", "participant", "place", "time", "pick-label",
+    "done", "undo", "merge", "kind", "add-item", "previous", "split", "select",
     "library-model-report", "redo", "library", "side-panel",
 )
 _NEVER_DROPPED = frozenset({"help", "quit", "library-quit"})

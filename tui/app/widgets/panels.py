@@ -213,6 +213,7 @@ def _compact_layer(line: Text, session: LayerSession[Any]) -> None:
     if item is None:
         line.append(f" · no {session.noun} selected", style="italic")
         return
+    line.append(f" {item.status.value}", style="dim")
     value = item.value
     if isinstance(value, QuoteSuggestion):
         speaker = _speaker_text(session, value) if value.speaker else "unattributed"
@@ -226,7 +227,6 @@ def _compact_layer(line: Text, session: LayerSession[Any]) -> None:
     else:
         parts = []
     line.append(" · " + " · ".join(parts))
-    line.append(f" {item.status.value}", style="dim")
 
 
 #: Short forms of spaCy's labels for the one-line legend (the help and the label
