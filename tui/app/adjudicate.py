@@ -60,8 +60,11 @@ class ArticlesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in (("Article", 50), ("Annotators", 30), ("Disagreements", 13),
-                             ("Settled", 8)):
+        # The article and annotators share what the screen leaves (80x24 included).
+        room = self.app.size.width - 13 - 8 - 2 * 4 - 2
+        names = min(30, max(12, room // 3))
+        for label, width in (("Article", min(50, max(16, room - names))), ("Annotators", names),
+                             ("Disagreements", 13), ("Settled", 8)):
             table.add_column(Text(label), width=width)
         self._fill()
         table.focus()
@@ -130,8 +133,12 @@ class DisagreementsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column(Text("Layer"), width=8)
-        table.add_column(Text("Where"), width=24)
-        width = max(16, 80 // max(1, len(self.review.annotators)))
+        sides = max(1, len(self.review.annotators))
+        where = 24 if self.app.size.width >= 120 else 16
+        table.add_column(Text("Where"), width=where)
+        # Every side gets an equal share of what the screen leaves (80x24 included).
+        room = self.app.size.width - 8 - where - 12 - 2 * (sides + 3) - 2
+        width = min(60, max(12, room // sides))
         for n, name in enumerate(self.review.annotators, 1):
             table.add_column(_cell(f"{n} {name}", width), width=width)
         table.add_column(Text("Picked"), width=12)

@@ -334,9 +334,11 @@ class ArticleScreen(Screen[None]):
             parts["done"] = Text("  ✓ done", style="bold green")
         return parts
 
-    def _title_text(self, width: int) -> Text:
+    def _title_text(self, width: int | None = None) -> Text:
         """Title, date and dateline, place in the corpus, layers, annotator, store, model
-        state, done mark: the least important parts go first when `width` is short."""
+        state, done mark: the least important parts go first when `width` (by default the
+        screen's) is short."""
+        width = self.width if width is None else width
         parts = self._title_parts()
         title = Text(display_safe(self.article.title[:200].replace("\n", " ")),
                      style="bold", no_wrap=True)

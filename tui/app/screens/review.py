@@ -60,8 +60,11 @@ class ReviewScreen(Screen[Difference | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in (("Layer", 8), ("Difference", 24), ("Annotator", 40),
-                             ("Model", 40)):
+        # The annotator's and the model's sides share what the screen leaves.
+        kind = 24 if self.app.size.width >= 120 else 14
+        side = min(40, max(12, (self.app.size.width - 8 - kind - 2 * 4 - 2) // 2))
+        for label, width in (("Layer", 8), ("Difference", kind), ("Annotator", side),
+                             ("Model", side)):
             table.add_column(Text(label), width=width)
         for n, d in enumerate(self.found):
             table.add_row(Text(d.layer), Text(d.kind, style=_KIND_STYLE.get(d.kind, "")),
