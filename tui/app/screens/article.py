@@ -67,8 +67,9 @@ FOLD_BELOW = 90
 WIDE = 110
 #: The title bar's parts that go first when it is too narrow, in that order; the
 #: layer, the annotator, the model warning and `done` always stay.
-_TITLE_DROPS = ("meta", "place", "store", "layers", "badge")
-_TITLE_MIN = 20
+_TITLE_DROPS = ("layers", "meta", "place", "store", "badge")
+#: The article's title gets at least this many cells before the parts above go.
+_TITLE_MIN = 46
 
 
 @lru_cache(maxsize=128)

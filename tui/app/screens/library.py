@@ -30,6 +30,8 @@ _NARROW_COLUMNS = (("Date", "date", 10), ("Sug", "suggested", 3), ("Ent", "decid
                    ("Quo", "quotes", 3), ("Met", "meetings", 3), ("✓", "done", 1))
 WIDE = 110
 _MIN_TITLE = 14
+#: An id longer than this is cut even when the row has room (the title needs it more).
+ID_MAX = 40
 _FORWARDED = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
               "pagedown": "page_down"}
 
@@ -88,7 +90,7 @@ class LibraryScreen(Screen[None]):
         longest = max((cell_len(display_line(a.id)) for a in self.ctx.articles), default=2)
         # Each column is padded by a cell on either side; one more for the edge.
         room = width - 1 - 2 * (len(columns) + 2) - sum(c for _, _, c in columns)
-        self.id_cells = max(2, min(longest, room - _MIN_TITLE))
+        self.id_cells = max(2, min(longest, ID_MAX, room - _MIN_TITLE))
         self.title_cells = max(_MIN_TITLE, min(room - self.id_cells, 80))
         table = self.query_one(DataTable)
         table.clear(columns=True)
