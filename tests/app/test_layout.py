@@ -138,10 +138,30 @@ async def test_the_side_panel_is_shown_wide_and_p_hides_it(cached_store: Path) -
         await pilot.press("P")
         await pilot.pause()
         assert not shown(app, "#side") and shown(app, "#compact-line")
-        app.screen.query_one("#side")
         await pilot.resize_terminal(200, 40)
         await pilot.pause()
         assert not shown(app, "#side"), "P's choice holds through a resize"
+
+
+async def test_a_resize_folds_and_unfolds_the_side_panel(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert shown(app, "#side") and app.screen.query_one("#side").region.width == 38
+        await pilot.resize_terminal(100, 40)
+        await pilot.pause()
+        assert app.screen.query_one("#side").region.width == 30
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert not shown(app, "#side") and shown(app, "#compact-line")
+        assert " ? Help " in static_text(app, "#key-bar")
+        await pilot.press("question_mark")  # resized under the help: fitted on return
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert article_screen(app).width == 120 and shown(app, "#side")
 
 
 async def test_the_quote_panel_says_what_the_model_suggested(cached_store: Path) -> None:

@@ -277,19 +277,6 @@ def role_legend_line(layer: str) -> Text:
     return line
 
 
-def legend_text(labels: tuple[str, ...]) -> Text:
-    """The labels on the digit keys, each in its colour, and where to find the rest."""
-    text = Text()
-    for digit, label in enumerate(labels[:9], start=1):
-        text.append(f" {digit} ", style="bold reverse")
-        text.append(" ")
-        text.append(_clean(label, 24), style=f"bold {label_colour(label)}")
-        text.append("\n")
-    if len(labels) > 9:
-        text.append(f" l  {len(labels) - 9} more labels…", style="dim")
-    return text
-
-
 _ROLE_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
     "quotes": (("content", "what was said"), ("speaker", "who said it"),
                ("cue", "said / told / according to"), ("speaker_ref", "who that is")),
