@@ -214,3 +214,23 @@ async def test_the_library_shows_open_and_quit_and_whole_ids(
         screen_text = "\n".join(drawn(app))
         for article in app.ctx.articles:
             assert article.id in screen_text, article.id
+
+
+async def test_the_meeting_panel_says_what_the_model_suggested_where_it_differs(
+        cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("t", "t", "n")
+        meetings = article_screen(app).meetings
+        assert meetings is not None and meetings.current is not None
+        before = meetings.current.value
+        assert before.place is not None
+        assert "Model said" not in static_text(app, "#entity-panel")
+        await pilot.press("left", "left", "h")  # the place: the name before "met"
+        after = meetings.current.value
+        assert after.place != before.place and after.participants == before.participants
+        panel = static_text(app, "#entity-panel")
+        place = meetings.article.text[before.place.start:before.place.end]
+        assert "Model said" in panel and f"  place   {place}" in panel, panel
+        assert "  with" not in panel  # the participants did not change
