@@ -1,6 +1,7 @@
 """Snapshots of every screen, with the seed article, at 80x24 and at 120x40: the article
-in each layer, the library, the help, the label picker, the model review (`R`) and the
-adjudication of `byline review` (its list and one article's disagreements).
+in each layer, the library, the help, the label picker, the model review (`R`), the
+model report (`ctrl+r` in the library) and the adjudication of `byline review` (its list
+and one article's disagreements).
 
 Update after an intended change with `pytest tests/app/test_snapshots.py --snapshot-update`
 and look at every SVG that changed before committing it (nothing important cut).
@@ -30,6 +31,7 @@ SCREENS = {
     "help": ["question_mark"],
     "label_picker": ["n", "l"],
     "model_review": ["x", "R"],
+    "model_report": ["a", "x", "b", "ctrl+r"],
 }
 
 

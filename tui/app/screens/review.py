@@ -115,8 +115,12 @@ class ModelReportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("Layer", "Label", "Decided", "Accepted", "Corrected", "Rejected",
-                      "Missed", "Precision", "Recall"):
+        headings = ("Layer", "Label", "Decided", "Accepted", "Corrected", "Rejected",
+                    "Missed", "Precision", "Recall")
+        if self.app.size.width < 100:  # short headings: every column fits 80 columns
+            headings = ("Layer", "Label", "Dec.", "Acc.", "Corr.", "Rej.", "Missed", "Prec.",
+                        "Recall")
+        for label in headings:
             table.add_column(Text(label))
         for layer, label, tally in self.report.rows():
             table.add_row(Text(layer), _cell(label, 20),
