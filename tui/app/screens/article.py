@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -33,10 +34,11 @@ from tui.app.widgets.keybar import KeyBar, key_bar_text
 from tui.app.widgets.panels import (
     EntityPanel,
     Legend,
+    compact_item,
     describe_item,
     describe_layer_item,
-    legend_text,
-    role_legend_text,
+    legend_line,
+    role_legend_line,
 )
 from tui.app.widgets.search_bar import SearchBar
 from tui.core.history import Outcome
@@ -48,10 +50,10 @@ from tui.core.model import Article, EntityItem, Span, Status, Suggestions
 from tui.core.quote_session import QuoteSession
 from tui.core.review import Difference
 from tui.core.session import Edge, EntitySession
-from tui.core.text import display_safe
+from tui.core.text import display_line, display_safe
 from tui.store.gold import StoreError
 
-_ALWAYS = {"help", "library", "finish", "app.quit", "model_review"}
+_ALWAYS = {"help", "library", "finish", "app.quit", "model_review", "toggle_side"}
 ENTITIES = "entities"
 #: The layers in the order `t` goes through them.
 LAYERS: tuple[str, ...] = (ENTITIES, QUOTES, MEETINGS)
@@ -60,6 +62,30 @@ ACTOR_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 _QUOTE_ACTIONS = {"cycle_speaker", "speaker_here", "cue_here", "toggle_kind"}
 _MEETING_ACTIONS = {"participant", "place", "time", "merge", "split"}
 _ENTITY_ACTIONS = {"digit", "pick_label", "apply_to_mentions"}
+#: Below this width the side panel folds away (one line above the keys says the
+#: essentials); below WIDE it is narrower. `P` shows or hides it at any width.
+FOLD_BELOW = 90
+WIDE = 110
+#: The title bar's parts that go first when it is too narrow, in that order; the
+#: layer, the annotator, the model warning and `done` always stay.
+_TITLE_DROPS = ("layers", "meta", "place", "store", "badge")
+#: The article's title gets at least this many cells before the parts above go.
+_TITLE_MIN = 46
+
+
+@lru_cache(maxsize=128)
+def _short_name(name: str, cells: int = 24) -> Text:
+    """A file name for the title bar: display-safe, one line, a middle ellipsis if long."""
+    shown = display_line(name)
+    if cell_len(shown) > cells:
+        half = (cells - 1) // 2
+        head = Text(shown, no_wrap=True)
+        head.truncate(half)
+        tail = shown[::-1]
+        tail_text = Text(tail, no_wrap=True)
+        tail_text.truncate(cells - 1 - cell_len(head.plain))
+        shown = head.plain + "…" + tail_text.plain[::-1]
+    return Text(shown, no_wrap=True)
 
 
 @lru_cache(maxsize=128)
@@ -94,7 +120,13 @@ class ArticleScreen(CursorKeys):
         self.read_only_reason = "its text changed since it was annotated"
         self.model_pending = False
         self._last_key_state: tuple[object, ...] | None = None
-        self._last_title: Text | None = None
+        self._last_title: tuple[object, ...] | None = None
+        #: The screen's width, set on every resize: the title, key bar and legend fit it.
+        self.width = 120
+        #: The side panel shown (True) or hidden (False) by `P`; None: by the width.
+        self.side_choice: bool | None = None
+        self.folded = False
+        self._message = Text()
         #: The article's place in the corpus, for the title bar.
         self.place = ctx.index_of(article.id)
         #: Whether the article is marked done: read once, changed only by `f`.
@@ -109,7 +141,8 @@ class ArticleScreen(CursorKeys):
             with Vertical(id="side"):
                 yield EntityPanel(id="entity-panel")
                 yield Static(id="status-line")
-                yield Legend(legend_text(self.labels), id="legend")
+        yield Static(id="compact-line")
+        yield Legend(id="legend")
         yield SearchBar(key_display(SEARCH_BINDINGS[0], self.ctx.keymap), id="search-bar")
         yield KeyBar(id="key-bar")
 
@@ -119,8 +152,43 @@ class ArticleScreen(CursorKeys):
 
     def on_mount(self) -> None:
         self.view.focus()
+        self._fit(self.app.size.width)
         self._load()
         self._refresh_keys()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self.width:
+            self._fit(event.size.width)
+            self._refresh_panels()
+            self._refresh_keys()
+
+    def _fit(self, width: int) -> None:
+        """Lay the screen out for `width` columns: the side panel's width or fold, the
+        legend; the title and key bar are redrawn for it on their next refresh."""
+        self.width = width
+        self.folded = not self.side_choice if self.side_choice is not None \
+            else width < FOLD_BELOW
+        self.set_class(self.folded, "-folded")
+        self.set_class(width < WIDE, "-narrow")
+        self._last_title = None
+        self._last_key_state = None
+        self._refresh_legend()
+
+    def _refresh_legend(self) -> None:
+        legend = role_legend_line(self.shown_layer) if self.shown_layer != ENTITIES \
+            else legend_line(self.labels, self.width)
+        self.query_one(Legend).update(legend, layout=False)
+
+    def action_toggle_side(self) -> None:
+        """Show or hide the side panel (at any width)."""
+        self.side_choice = self.folded
+        self._fit(self.width)
+        self._refresh_panels()
+        self._refresh_keys()
+        key = key_display(next(b for b in ARTICLE_BINDINGS if b.id == "side-panel"),
+                          self.ctx.keymap)
+        self._set_status(f"Side panel {'hidden' if self.folded else 'shown'} ({key} "
+                         f"{'shows' if self.folded else 'hides'} it)")
 
     def _load(self) -> None:
         store, article = self.ctx.store, self.article
@@ -219,7 +287,7 @@ class ArticleScreen(CursorKeys):
         labels = with_extra_labels(self.labels, extra)
         if labels != self.labels:
             self.labels = labels
-            self.query_one(Legend).update(legend_text(labels))
+            self._refresh_legend()
         self.view.set_session(self.session)
         if self.shown_layer != ENTITIES:
             self.view.set_layer(self._layer_session())
@@ -236,41 +304,92 @@ class ArticleScreen(CursorKeys):
 
     def _set_status(self, message: str, error: bool = False) -> None:
         line = Text(display_safe(message), style="bold red" if error else "italic")
+        self._message = line
         for widget in self.query("#status-line").results(Static):
             widget.update(line, layout=False)
+        if self.folded and self.is_mounted:
+            self._refresh_compact()
 
-    def _title_text(self) -> Text:
-        """Title, date and dateline, place in the corpus, annotator, model state, done mark."""
+    def _title_parts(self) -> dict[str, Text]:
+        """The title bar's parts in the order shown (the article's title last: it fills
+        whatever room the others leave)."""
         article = self.article
-        title = Text(display_safe(article.title[:200]), style="bold")
-        title.truncate(46, overflow="ellipsis")
-        bar = Text(no_wrap=True, overflow="ellipsis")
-        bar.append(" byline ", style="bold reverse")
-        bar.append(" ")
-        bar.append_text(title)
+        parts: dict[str, Text] = {"badge": Text.assemble((" byline ", "bold reverse"), " ")}
         meta = [str(article.meta.get(k)) for k in ("date", "dateline") if article.meta.get(k)]
         if meta:
-            bar.append("  " + display_safe(" · ".join(meta)[:40]), style="dim")
-        bar.append(f"  {self.place + 1}/{len(self.ctx.articles)}", style="dim")
-        bar.append("  ")
+            parts["meta"] = Text("  " + display_line(" · ".join(meta)[:40]), style="dim")
+        parts["place"] = Text(f"  {self.place + 1}/{len(self.ctx.articles)}", style="dim")
+        layers = Text("  ")
         for layer in LAYERS:
-            bar.append(f" {layer} ",
-                       style="bold reverse" if layer == self.shown_layer else "dim")
-        bar.append("  by ", style="dim")
-        bar.append(display_safe(self.ctx.annotator[:24]))
+            layers.append(f" {layer} ",
+                          style="bold reverse" if layer == self.shown_layer else "dim")
+        parts["layers"] = layers
+        parts["layer"] = Text.assemble("  ", (f" {self.shown_layer} ", "bold reverse"))
+        annotator = Text(display_line(self.ctx.annotator[:40]), no_wrap=True)
+        annotator.truncate(24, overflow="ellipsis")
+        parts["by"] = Text.assemble(("  by ", "dim"), annotator)
+        parts["store"] = Text.assemble(("  → ", "dim"), _short_name(self.ctx.store.path.name))
         if self.model_pending:
-            bar.append("  loading model…", style="bold yellow")
+            parts["model"] = Text("  loading model…", style="bold yellow")
         elif self.session is not None and self.session.model.rule_based:
-            bar.append("  ⚠ rule-based fallback model", style="bold yellow")
+            parts["model"] = Text("  ⚠ rule-based fallback model", style="bold yellow")
         if self.done:
-            bar.append("  ✓ done", style="bold green")
+            parts["done"] = Text("  ✓ done", style="bold green")
+        return parts
+
+    def _title_text(self, width: int | None = None) -> Text:
+        """Title, date and dateline, place in the corpus, layers, annotator, store, model
+        state, done mark: the least important parts go first when `width` (by default the
+        screen's) is short."""
+        width = self.width if width is None else width
+        parts = self._title_parts()
+        title = Text(display_safe(self.article.title[:200].replace("\n", " ")),
+                     style="bold", no_wrap=True)
+        wanted = min(cell_len(title.plain), _TITLE_MIN)
+
+        def used() -> int:
+            shown = [p for name, p in parts.items()
+                     if name != "layer" or "layers" not in parts]
+            return sum(cell_len(p.plain) for p in shown)
+
+        for name in _TITLE_DROPS:
+            if used() + wanted <= width:
+                break
+            parts.pop(name, None)
+        if "layers" in parts:
+            del parts["layer"]
+        room = width - used()
+        title.truncate(max(room, 0), overflow="ellipsis")
+        bar = Text(no_wrap=True, overflow="ellipsis", end="")
+        badge = parts.pop("badge", None)
+        if badge is not None:
+            bar.append_text(badge)
+        if room >= 4:
+            bar.append_text(title)
+        for part in parts.values():
+            bar.append_text(part)
         return bar
 
+    def _refresh_title(self) -> None:
+        """Redraw the title bar when anything it shows (or the width) changed."""
+        rule_based = self.session is not None and self.session.model.rule_based
+        state = (self.shown_layer, self.model_pending, rule_based, self.done, self.width)
+        if state != self._last_title:
+            self._last_title = state
+            self.query_one("#title-bar", Static).update(self._title_text(self.width),
+                                                        layout=False)
+
+    def _refresh_compact(self) -> None:
+        """The one line that stands for the side panel when it is folded away."""
+        target = self._target() if self.session is not None else None
+        self.query_one("#compact-line", Static).update(compact_item(target, self._message),
+                                                       layout=False)
+
     def _refresh_panels(self) -> None:
-        title = self._title_text()
-        if title != self._last_title:
-            self._last_title = title
-            self.query_one("#title-bar", Static).update(title, layout=False)
+        self._refresh_title()
+        if self.folded:
+            self._refresh_compact()
+            return
         panel = self.query_one(EntityPanel)
         layer = self._layer_session()
         if layer is not None:
@@ -290,12 +409,12 @@ class ArticleScreen(CursorKeys):
         """Everything `check_action` depends on; the key bar is redrawn when it changes."""
         session = self.session
         if session is None:
-            return (None, self.stale)
+            return (None, self.stale, self.width)
         target = self._target()
         assert target is not None
         return (self.shown_layer, target.current is not None,
                 self.view.selection_anchor is not None, session.can_undo, session.can_redo,
-                target.has_undecided(), bool(target.items), len(self.labels))
+                target.has_undecided(), bool(target.items), len(self.labels), self.width)
 
     def _refresh_keys(self) -> None:
         """Grey out or enable the keys in the key bar, when what they can do changed.
@@ -310,7 +429,7 @@ class ArticleScreen(CursorKeys):
             shown = KEY_BAR[self.shown_layer]
             self.query_one(KeyBar).update(key_bar_text(
                 [b for b in ARTICLE_BINDINGS if b.id in shown], keymap,
-                self._key_bar_enabled), layout=False)
+                self._key_bar_enabled, self.width), layout=False)
 
     def _key_bar_enabled(self, binding: Binding) -> bool:
         """Whether the key bar shows `binding` as able to act: `a` and `x` on a bare word
@@ -569,8 +688,7 @@ class ArticleScreen(CursorKeys):
             if found is not None:
                 shown.select(found.id)
         view.set_layer(shown)
-        self.query_one(Legend).update(role_legend_text(layer) if shown is not None
-                                      else legend_text(self.labels))
+        self._refresh_legend()
         self._refresh_panels()
         self._refresh_keys()
 

@@ -6,6 +6,7 @@ the panel always shows the keys that really work.
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,23 +28,35 @@ def _section(binding: Binding) -> str:
     return f"{layers[0].capitalize()} layer"
 
 
-def help_table(keymap: dict[str, str]) -> Table:
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column(Text("Keys"), style="bold cyan", no_wrap=True)
-    table.add_column(Text("Action"), no_wrap=True)
-    table.add_column(Text("What it does"))
-    table.add_column(Text("Config id"), style="dim", no_wrap=True)
+def _table(header: bool) -> Table:
+    """One section's keys: the columns have the same widths in every section."""
+    table = Table(box=None, show_header=header, header_style="bold", pad_edge=False,
+                  expand=True)
+    table.add_column(Text("Keys"), style="bold cyan", no_wrap=True, width=12)
+    table.add_column(Text("Action"), no_wrap=True, width=15)
+    table.add_column(Text("What it does"), ratio=1)
+    table.add_column(Text("Config id"), style="dim", no_wrap=True, width=20)
+    return table
+
+
+def _row(table: Table, binding: Binding, keymap: dict[str, str]) -> None:
+    table.add_row(Text(key_display(binding, keymap)), Text(binding.description),
+                  Text(binding.tooltip or binding.description), Text(binding.id or ""))
+
+
+def help_table(keymap: dict[str, str]) -> Group:
+    """Every key, by section (a heading line, then the section's table), as remapped."""
     sections: dict[str, list[Binding]] = {}
     for binding in ARTICLE_BINDINGS:
         sections.setdefault(_section(binding), []).append(binding)
     order = ["Every layer", "Entities layer", "Quotes layer", "Meetings layer",
              "Quotes and meetings"]
+    parts: list[RenderableType] = []
     for heading in order:
         if heading not in sections:
             continue
-        if heading != order[0]:
-            table.add_row(Text(""), Text(""), Text(""), Text(""))
-        table.add_row(Text(heading, style="bold"), Text(""), Text(""), Text(""))
+        parts.append(Text(("\n" if parts else "") + heading, style="bold"))
+        table = _table(header=len(parts) == 1)
         seen_digits = False
         for binding in sections[heading]:
             if binding.id and binding.id.startswith("label-"):
@@ -52,19 +65,21 @@ def help_table(keymap: dict[str, str]) -> Table:
                 seen_digits = True
                 digit_keys = [key_display(b, keymap) for b in ARTICLE_BINDINGS
                               if b.id and b.id.startswith("label-")]
-                table.add_row(Text(" ".join(digit_keys)), Text("Label 1-9"),
+                shown = "1 … 9" if digit_keys == [str(d) for d in range(1, 10)] \
+                    else " ".join(digit_keys)
+                table.add_row(Text(shown), Text("Label 1-9"),
                               Text("Give the legend's label (adds the selection as an entity)"),
                               Text("label-1 … label-9"))
                 continue
-            table.add_row(Text(key_display(binding, keymap)), Text(binding.description),
-                          Text(binding.tooltip or binding.description), Text(binding.id or ""))
-    table.add_row(Text(""), Text(""), Text(""), Text(""))
-    table.add_row(Text("Library", style="bold"), Text(""), Text(""), Text(""))
+            _row(table, binding, keymap)
+        parts.append(table)
+    parts.append(Text("\nLibrary", style="bold"))
+    table = _table(header=False)
     for binding in LIBRARY_BINDINGS:
-        table.add_row(Text(key_display(binding, keymap)), Text(binding.description),
-                      Text(binding.tooltip or binding.description), Text(binding.id or ""))
+        _row(table, binding, keymap)
     table.add_row(Text("↑ ↓"), Text("Move"), Text("Move through the list"), Text(""))
-    return table
+    parts.append(table)
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -7,20 +7,31 @@ All cells are `Text` objects, so titles from files are never read as markup.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
-from tui.app.bindings import LIBRARY_BINDINGS
+from tui.app.bindings import LIBRARY_BINDINGS, LIBRARY_KEY_BAR
 from tui.app.context import AppContext
+from tui.app.widgets.keybar import KeyBar, key_bar_text
 from tui.core.model import Article
-from tui.core.text import display_safe
+from tui.core.text import display_line, display_safe
 from tui.store.gold import StoreError
 
 TITLE_CELLS = 46
 ID_CELLS = 20
+#: The columns after the title: (heading, key, cells) wide and narrow (below WIDE).
+_COLUMNS = (("Date", "date", 10), ("Suggested", "suggested", 9), ("Entities", "decided", 8),
+            ("Quotes", "quotes", 6), ("Meets", "meetings", 5), ("Done", "done", 4))
+_NARROW_COLUMNS = (("Date", "date", 10), ("Sug", "suggested", 3), ("Ent", "decided", 3),
+                   ("Quo", "quotes", 3), ("Met", "meetings", 3), ("✓", "done", 1))
+WIDE = 110
+_MIN_TITLE = 14
+#: An id longer than this is cut even when the row has room (the title needs it more).
+ID_MAX = 40
 _FORWARDED = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
               "pagedown": "page_down"}
 
@@ -41,22 +52,22 @@ class LibraryScreen(Screen[None]):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.width = 0
+        self.title_cells = TITLE_CELLS
+        self.id_cells = ID_CELLS
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(" byline · library ", style="bold reverse"), id="title-bar")
+        title = Text(" byline · library ", style="bold reverse")
+        title.append("  → ", style="dim")
+        title.append(display_line(self.ctx.store.path.name))
+        yield Static(title, id="title-bar")
         yield Input(placeholder="Type to filter by title or id; Enter opens", id="filter")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield Static(id="errors")
-        yield Footer()
+        yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, key, width in (("Title", "title", TITLE_CELLS), ("Date", "date", 10),
-                                  ("Suggested", "suggested", 9), ("Entities", "decided", 8),
-                                  ("Quotes", "quotes", 6), ("Meets", "meetings", 5),
-                                  ("Done", "done", 4), ("Id", "id", ID_CELLS)):
-            table.add_column(Text(label), key=key, width=width)
-        self._fill("")
+        self._fit(self.app.size.width)
         errors = Text()
         if self.ctx.errors:
             errors.append(f"{len(self.ctx.errors)} file(s) could not be read:\n", style="bold red")
@@ -64,6 +75,30 @@ class LibraryScreen(Screen[None]):
                 errors.append("  " + display_safe(error) + "\n", style="red")
         self.query_one("#errors", Static).update(errors)
         self.query_one(Input).focus()
+        keys = [b for b in LIBRARY_BINDINGS if b.id in LIBRARY_KEY_BAR]
+        self.query_one(KeyBar).update(key_bar_text(keys, self.ctx.keymap, lambda _: True))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self.width:
+            self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """The columns for `width`: every id whole while the row has room, the title
+        the rest (at least a few cells), shorter headings below WIDE columns."""
+        self.width = width
+        columns = _COLUMNS if width >= WIDE else _NARROW_COLUMNS
+        longest = max((cell_len(display_line(a.id)) for a in self.ctx.articles), default=2)
+        # Each column is padded by a cell on either side; one more for the edge.
+        room = width - 1 - 2 * (len(columns) + 2) - sum(c for _, _, c in columns)
+        self.id_cells = max(2, min(longest, ID_MAX, room - _MIN_TITLE))
+        self.title_cells = max(_MIN_TITLE, min(room - self.id_cells, 80))
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column(Text("Title"), key="title", width=self.title_cells)
+        for label, key, cells in columns:
+            table.add_column(Text(label), key=key, width=cells)
+        table.add_column(Text("Id"), key="id", width=self.id_cells)
+        self._fill(self.query_one(Input).value)
 
     def on_screen_resume(self) -> None:
         self._fill(self.query_one(Input).value)
@@ -78,10 +113,12 @@ class LibraryScreen(Screen[None]):
         quotes = "" if stale else str(summary.quotes if summary else 0)
         meetings = "" if stale else str(summary.meetings if summary else 0)
         done = "✓" if summary is not None and summary.done and not stale else ""
-        return [_cell(article.title, TITLE_CELLS), _cell(str(article.meta.get("date", "")), 10),
+        return [_cell(article.title, self.title_cells),
+                _cell(str(article.meta.get("date", "")), 10),
                 Text(suggested, justify="right"), Text(decided, justify="right"),
                 Text(quotes, justify="right"), Text(meetings, justify="right"),
-                Text(done, style="bold green", justify="center"), _cell(article.id, ID_CELLS)]
+                Text(done, style="bold green", justify="center"),
+                _cell(article.id, self.id_cells)]
 
     def _fill(self, query: str) -> None:
         table = self.query_one(DataTable)

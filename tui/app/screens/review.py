@@ -113,8 +113,11 @@ class ReviewScreen(Screen[Difference | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in (("Layer", 8), ("Difference", 24), ("Annotator", 40),
-                             ("Model", 40)):
+        # The annotator's and the model's sides share what the screen leaves.
+        kind = 24 if self.app.size.width >= 120 else 14
+        side = min(40, max(12, (self.app.size.width - 8 - kind - 2 * 4 - 2) // 2))
+        for label, width in (("Layer", 8), ("Difference", kind), ("Annotator", side),
+                             ("Model", side)):
             table.add_column(Text(label), width=width)
         for n, d in enumerate(self.found):
             table.add_row(Text(d.layer), Text(d.kind, style=_KIND_STYLE.get(d.kind, "")),
@@ -181,8 +184,12 @@ class ModelReportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("Layer", "Label", "Decided", "Accepted", "Corrected", "Rejected",
-                      "Missed", "Precision", "Recall"):
+        headings = ("Layer", "Label", "Decided", "Accepted", "Corrected", "Rejected",
+                    "Missed", "Precision", "Recall")
+        if self.app.size.width < 100:  # short headings: every column fits 80 columns
+            headings = ("Layer", "Label", "Dec.", "Acc.", "Corr.", "Rej.", "Missed", "Prec.",
+                        "Recall")
+        for label in headings:
             table.add_column(Text(label))
         for layer, label, tally in self.report.rows():
             table.add_row(Text(layer), _cell(label, 20),

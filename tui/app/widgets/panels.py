@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -18,7 +19,7 @@ from tui.core.meeting_session import MeetingSession
 from tui.core.model import EntityItem, Span, Status
 from tui.core.quote_session import QuoteSession
 from tui.core.session import EntitySession
-from tui.core.text import display_safe
+from tui.core.text import display_line, display_safe
 
 
 def _clean(value: str, limit: int = 200) -> str:
@@ -79,6 +80,41 @@ def _rows(text: Text, rows: list[tuple[str, str]]) -> None:
         text.append("\n")
 
 
+def _where(session: LayerSession[Any], span: Span | None) -> str:
+    """A span's text and where it is in the article (its character offsets)."""
+    if span is None:
+        return "—"
+    return f"{_span_text(session, span, 40)} ({span.start}–{span.end})"
+
+
+def _speaker_text(session: LayerSession[Any], value: QuoteSuggestion) -> str:
+    if isinstance(session, QuoteSession):
+        return session.speaker_name(value)
+    return _span_text(session, value.speaker)
+
+
+def _quote_suggestion_rows(session: LayerSession[Any],
+                           suggested: QuoteSuggestion) -> list[tuple[str, str]]:
+    """What the model suggested for a quote since changed: speaker, cue (and where), kind."""
+    speaker = _speaker_text(session, suggested) if suggested.speaker else "unattributed"
+    return [("Model said", ""), ("  speaker", _clean(speaker, 60)),
+            ("  cue", _where(session, suggested.cue)), ("  kind", suggested.kind)]
+
+
+def _meeting_suggestion_rows(session: LayerSession[Any], value: MeetingSuggestion,
+                             suggested: MeetingSuggestion) -> list[tuple[str, str]]:
+    """What the model suggested for a meeting, where it differs from the value now."""
+    rows: list[tuple[str, str]] = []
+    if suggested.participants != value.participants:
+        who = "; ".join(_span_text(session, p, 30) for p in suggested.participants)
+        rows.append(("  with", _clean(who, 90) if who else "—"))
+    if suggested.place != value.place:
+        rows.append(("  place", _span_text(session, suggested.place)))
+    if suggested.time != value.time:
+        rows.append(("  time", _span_text(session, suggested.time)))
+    return [("Model said", ""), *rows] if rows else []
+
+
 def describe_layer_item(session: LayerSession[Any], item: LayerItem[Any] | None) -> Text:
     """A few lines about the current quote or meeting: its parts, status and provenance."""
     text = Text(no_wrap=False)
@@ -102,9 +138,12 @@ def describe_layer_item(session: LayerSession[Any], item: LayerItem[Any] | None)
         text.append("”\n")
         speaker = (session.speaker_name(value) if isinstance(session, QuoteSession)
                    else _span_text(session, value.speaker))
-        rows = [("Speaker", _clean(speaker, 60)), ("Cue", _span_text(session, value.cue))]
+        rows = [("Speaker", _clean(speaker, 60)), ("Cue", _where(session, value.cue))]
         if value.speaker is None:
             rows[0] = ("Speaker", "unattributed (s or w to set)")
+        suggested = item.suggestion
+        if isinstance(suggested, QuoteSuggestion) and suggested != value:
+            rows.extend(_quote_suggestion_rows(session, suggested))
     elif isinstance(value, MeetingSuggestion):
         mentions = session.event_size(value.event) if isinstance(session, MeetingSession) else 1
         text.append(f" · event {_clean(value.event, 12)} ({mentions} mention"
@@ -116,6 +155,9 @@ def describe_layer_item(session: LayerSession[Any], item: LayerItem[Any] | None)
         rows = [("Trigger", _span_text(session, value_anchor(value))),
                 ("With", _clean(who, 90) if who else "—"),
                 ("Place", _span_text(session, value.place)), ("Time", when)]
+        suggested = item.suggestion
+        if isinstance(suggested, MeetingSuggestion) and suggested != value:
+            rows.extend(_meeting_suggestion_rows(session, value, suggested))
     else:
         rows = []
     rows.append(("Status", item.status.value))
@@ -131,17 +173,108 @@ def describe_layer_item(session: LayerSession[Any], item: LayerItem[Any] | None)
     return text
 
 
-def legend_text(labels: tuple[str, ...]) -> Text:
-    """The labels on the digit keys, each in its colour, and where to find the rest."""
-    text = Text()
+def compact_item(target: EntitySession | LayerSession[Any] | None, message: Text) -> Text:
+    """One line for a narrow screen: the current item's essentials, then the last message."""
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    if isinstance(target, EntitySession):
+        _compact_entity(line, target)
+    elif target is not None:
+        _compact_layer(line, target)
+    if message.plain:
+        if line.plain:
+            line.append("  │ ", style="dim")
+        line.append_text(message)
+    return line
+
+
+def _progress(line: Text, counts: dict[str, int]) -> int:
+    total = sum(counts.values())
+    line.append(f"{total - counts[Status.SUGGESTED.value]}/{total}", style="bold")
+    return total
+
+
+def _compact_entity(line: Text, session: EntitySession) -> None:
+    _progress(line, session.counts())
+    item = session.current
+    if item is None:
+        line.append(" · none selected", style="italic")
+        return
+    line.append(" “")
+    line.append(_clean(session.text_of(item), 40),
+                style=entity_style(item.label, item.status, False))
+    line.append("” ")
+    line.append(_clean(item.label, 16), style=f"bold {label_colour(item.label)}")
+    line.append(f" {item.status.value}", style="dim")
+
+
+def _compact_layer(line: Text, session: LayerSession[Any]) -> None:
+    _progress(line, session.counts())
+    item = session.current
+    if item is None:
+        line.append(f" · no {session.noun} selected", style="italic")
+        return
+    line.append(f" {item.status.value}", style="dim")
+    value = item.value
+    if isinstance(value, QuoteSuggestion):
+        speaker = _speaker_text(session, value) if value.speaker else "unattributed"
+        parts = [value.kind, f"by {_clean(speaker, 30)}",
+                 f"cue {_span_text(session, value.cue, 20)}"]
+    elif isinstance(value, MeetingSuggestion):
+        who = "; ".join(_span_text(session, p, 20) for p in value.participants)
+        parts = [_span_text(session, value_anchor(value), 20), f"with {_clean(who, 40) or '—'}",
+                 f"at {_span_text(session, value.place, 20)}",
+                 f"on {_span_text(session, value.time, 20)}"]
+    else:
+        parts = []
+    line.append(" · " + " · ".join(parts))
+
+
+#: Short forms of spaCy's labels for the one-line legend (the help and the label
+#: picker keep the full names).
+SHORT_LABELS: dict[str, str] = {
+    "PERSON": "PER", "LOC": "LOC", "NORP": "NORP", "EVENT": "EVT", "PRODUCT": "PROD",
+    "WORK_OF_ART": "WORK", "LANGUAGE": "LANG", "MONEY": "MON", "PERCENT": "PCT",
+    "QUANTITY": "QTY", "ORDINAL": "ORD", "CARDINAL": "CARD",
+}
+
+
+def short_label(label: str, cells: int = 6) -> str:
+    """A label as the legend shows it: a known short form, else its first `cells` cells."""
+    short = SHORT_LABELS.get(label)
+    if short is not None:
+        return short
+    text = Text(display_line(label), no_wrap=True)
+    text.truncate(cells, overflow="ellipsis")
+    return text.plain
+
+
+def legend_line(labels: tuple[str, ...], width: int) -> Text:
+    """The labels on the digit keys on one line of at most `width` cells, each in its
+    colour (short forms), then `l` for the rest when some are left out."""
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    more_key = Text.assemble((" l ", "bold reverse"), " more…")
+    shown = 0
     for digit, label in enumerate(labels[:9], start=1):
-        text.append(f" {digit} ", style="bold reverse")
-        text.append(" ")
-        text.append(_clean(label, 24), style=f"bold {label_colour(label)}")
-        text.append("\n")
-    if len(labels) > 9:
-        text.append(f" l  {len(labels) - 9} more labels…", style="dim")
-    return text
+        entry = Text.assemble((f" {digit} ", "bold reverse"), " ",
+                              (short_label(label), f"bold {label_colour(label)}"), " ")
+        room = width - cell_len(more_key.plain) if digit < len(labels) else width
+        if cell_len(line.plain) + cell_len(entry.plain) > room:
+            break
+        line.append_text(entry)
+        shown += 1
+    if shown < len(labels):
+        line.append_text(more_key)
+    return line
+
+
+def role_legend_line(layer: str) -> Text:
+    """The colours of a quote's or meeting's parts, on one line."""
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    for role, _meaning in _ROLE_NAMES.get(layer, ()):
+        line.append(f" {role.replace('_', ' ')} ", style=role_style(role, Status.ACCEPTED, True))
+        line.append(" ")
+    line.append("current solid, others dim, suggestions dimmer, rejected struck", style="dim")
+    return line
 
 
 _ROLE_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -150,16 +283,6 @@ _ROLE_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
     "meetings": (("trigger", "met / talks / visit"), ("participant", "who met"),
                  ("place", "where"), ("time", "when")),
 }
-
-
-def role_legend_text(layer: str) -> Text:
-    """The colours of a quote's or meeting's parts, for the legend of that layer."""
-    text = Text()
-    for role, meaning in _ROLE_NAMES.get(layer, ()):
-        text.append(f" {role.replace('_', ' ')} ", style=role_style(role, Status.ACCEPTED, True))
-        text.append(f" {meaning}\n")
-    text.append("Current: solid; others dim;\nsuggestions dimmer; rejected struck.", style="dim")
-    return text
 
 
 class EntityPanel(Static):
