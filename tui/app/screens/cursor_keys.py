@@ -73,6 +73,8 @@ class CursorKeys(Screen[None]):
 
     #: The phrase of the last search, for the repeat keys.
     search_phrase: str = ""
+    #: The last page move: (lines, the token it started on, the token it ended on).
+    _page_back: tuple[int, int, int | None] | None = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -142,9 +144,17 @@ class CursorKeys(Screen[None]):
         if view.cursor is None or column is None:
             return
         lines = view.page_height * (1 if int(step) > 0 else -1)
-        token = view.token_lines_away(view.cursor, lines, column)
+        back = self._page_back
+        if back is not None and back[0] == -lines and back[2] == view.cursor:
+            # Straight back over the page just turned: to the very word it started on
+            # (a blank line may have moved the cursor a line further than the page).
+            token: int | None = back[1]
+        else:
+            token = view.token_lines_away(view.cursor, lines, column)
+        before = view.cursor
         view.scroll_lines(lines)
         self._move_to(token, bool(extend), keep_goal=True)
+        self._page_back = (lines, before, view.cursor)
 
     def _cursor_line_edge(self, last: bool, extend: bool) -> None:
         view, session = self.view, self.session
