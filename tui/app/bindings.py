@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from tui.core.keys import KeyNames
 from tui.core.text import display_line
 
 ARTICLE_BINDINGS: list[Binding] = [
@@ -206,3 +207,13 @@ def key_display(binding: Binding, keymap: dict[str, str]) -> str:
     """The keys that trigger `binding` once `keymap` is applied, for people to read."""
     keys = keymap.get(binding.id or "", binding.key)
     return ", ".join(key_name(k.strip()) for k in keys.split(","))
+
+
+def key_names(keymap: dict[str, str]) -> KeyNames:
+    """Binding id -> the keys in force for it (after `keymap`), for messages and hints.
+
+    An id no binding has is returned as it is, so a typo shows instead of a wrong key.
+    """
+    names = {b.id: key_display(b, keymap) for b in [*ARTICLE_BINDINGS, *LIBRARY_BINDINGS]
+             if b.id is not None}
+    return lambda binding_id: names.get(binding_id, binding_id)

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, SEARCH_BINDINGS, key_display
+from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, SEARCH_BINDINGS, key_display, key_names
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
 from tui.app.screens.cursor_keys import MOVE_ACTIONS, CursorKeys
@@ -99,6 +99,8 @@ class ArticleScreen(CursorKeys):
         self.place = ctx.index_of(article.id)
         #: Whether the article is marked done: read once, changed only by `f`.
         self.done = ctx.is_done(article)
+        #: Binding id -> the keys in force, for the hints in messages.
+        self.keys = key_names(ctx.keymap)
 
     # ------------------------------------------------------------ composition
 
@@ -208,13 +210,16 @@ class ArticleScreen(CursorKeys):
         def sink(changes: Mapping[str, Any]) -> None:
             store.save_items(article.id, annotator, article.text_hash, changes)
 
-        self.session = EntitySession(article, suggestions, stored, annotator, sink)
-        history, tokens, model = self.session.history, self.session.tokens, suggestions.model
+        history, keys = self.ctx.history(article), self.keys
+        self.session = EntitySession(article, suggestions, stored, annotator, sink,
+                                     history=history)
+        tokens, model = self.session.tokens, suggestions.model
         self.quotes = QuoteSession(article, model, tokens, suggestions.quotes,
-                                   record.quotes if record else {}, annotator, sink, history)
+                                   record.quotes if record else {}, annotator, sink, history,
+                                   keys=keys)
         self.meetings = MeetingSession(article, model, tokens, suggestions.meetings,
                                        record.meetings if record else {}, annotator, sink,
-                                       history)
+                                       history, keys=keys)
         extra = [item.label for item in self.session.items.values()]
         labels = with_extra_labels(self.labels, extra)
         if labels != self.labels:
@@ -294,7 +299,7 @@ class ArticleScreen(CursorKeys):
         target = self._target()
         assert target is not None
         return (self.shown_layer, target.current is not None,
-                self.view.selection_anchor is not None, session.can_undo, session.can_redo,
+                self.view.selection_anchor is not None,
                 target.has_undecided(), bool(target.items), len(self.labels))
 
     def _refresh_keys(self) -> None:
@@ -360,10 +365,8 @@ class ArticleScreen(CursorKeys):
                 else None
         if action == "pick_label":
             return True if selecting or current is not None or on_token else None
-        if action == "undo":
-            return True if session.can_undo else None
-        if action == "redo":
-            return True if session.can_redo else None
+        if action in ("undo", "redo"):
+            return True  # with nothing to undo (redo), the press says so
         if action == "accept_all":
             return True if target.has_undecided() else None
         if action in ("next", "previous"):
@@ -598,10 +601,16 @@ class ArticleScreen(CursorKeys):
         layer = LAYERS[(LAYERS.index(self.shown_layer) + 1) % len(LAYERS)]
         self.view.set_selection_anchor(None)
         self._show_layer(layer)
-        hints = {ENTITIES: "digits label, v selects",
-                 QUOTES: "s/w speaker, k cue, i direct/indirect, o new from selection",
-                 MEETINGS: "e participant, h place, y time, g/G merge/split, o new"}
-        self._set_status(f"Layer: {layer} (n/p move, a accept, x reject; {hints[layer]})")
+        key = self.keys
+        hints = {ENTITIES: f"digits label, {key('select')} selects",
+                 QUOTES: f"{key('speaker-next')}/{key('speaker-here')} speaker, "
+                         f"{key('cue-here')} cue, {key('kind')} direct/indirect, "
+                         f"{key('add-item')} new from selection",
+                 MEETINGS: f"{key('participant')} participant, {key('place')} place, "
+                           f"{key('time')} time, {key('merge')}/{key('split')} merge/split, "
+                           f"{key('add-item')} new"}
+        self._set_status(f"Layer: {layer} ({key('next')}/{key('previous')} move, "
+                         f"{key('accept')} accept, {key('reject')} reject; {hints[layer]})")
 
     def _under_cursor(self, prefer_entity: bool) -> tuple[Span, bool] | None:
         """What a key like w, e, h acts on: the selection, else the entity under the cursor
@@ -770,7 +779,8 @@ class ArticleScreen(CursorKeys):
     def action_toggle_selection(self) -> None:
         view = self.view
         view.set_selection_anchor(None if view.selection_anchor is not None else view.cursor)
-        self._set_status("Selecting: move with the arrows, then a digit or l to add the entity"
+        self._set_status("Selecting: move with the arrows, then a digit or "
+                         f"{self.keys('pick-label')} to add the entity"
                          if view.selection_anchor is not None else "Selection dropped")
         self._refresh_keys()
 
