@@ -49,6 +49,8 @@ class AppContext:
     keymap: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: What reading the corpus left out (files in folders, bad JSONL lines), one line each.
+    notices: list[str] = field(default_factory=list)
     #: The undo history of each article opened in this run, by (id, text hash): it
     #: outlives the article screen, so leaving an article and coming back keeps it.
     histories: dict[tuple[str, str], History] = field(default_factory=dict)
