@@ -139,6 +139,12 @@ ARTICLE_BINDINGS: list[Binding] = [
     Binding("R", "model_review", "Model review", id="model-review", show=False,
             tooltip="The differences between the model and the decisions in this article"),
     Binding("b", "library", "Library", id="library", tooltip="Back to the list of articles"),
+    # An article whose text changed since it was annotated (shown read-only until then).
+    Binding("C", "carry_over", "Carry over", id="carry-over", show=False,
+            tooltip="Text changed: carry the decisions still found over to the new text "
+                    "(the old record is kept)"),
+    Binding("N", "start_again", "Start again", id="start-again", show=False,
+            tooltip="Text changed: start again on the new text (the old record is kept)"),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit"),
     Binding("escape", "clear_selection", "Clear selection", id="clear-selection", show=False,

@@ -52,6 +52,8 @@ from tui.core.text import display_safe
 from tui.store.gold import StoreError
 
 _ALWAYS = {"help", "library", "finish", "app.quit", "model_review"}
+#: The keys of an article whose text changed since it was annotated.
+_RENEW_ACTIONS = {"carry_over", "start_again"}
 ENTITIES = "entities"
 #: The layers in the order `t` goes through them.
 LAYERS: tuple[str, ...] = (ENTITIES, QUOTES, MEETINGS)
@@ -91,6 +93,8 @@ class ArticleScreen(CursorKeys):
         self.shown_layer = ENTITIES
         self.labels: tuple[str, ...] = ctx.labels
         self.stale = False
+        #: The stored record was made on another text: C carries it over, N starts again.
+        self.text_changed = False
         self.read_only_reason = "its text changed since it was annotated"
         self.model_pending = False
         self._last_key_state: tuple[object, ...] | None = None
@@ -128,10 +132,14 @@ class ArticleScreen(CursorKeys):
         store, article = self.ctx.store, self.article
         summary = store.summary(article.id, self.ctx.annotator)
         if summary is not None and summary.text_hash != article.text_hash:
-            self.stale = True
+            self.stale = self.text_changed = True
+            key = self.keys
             self._set_status(
                 "This article's text has changed since it was annotated: the stored "
-                "annotations no longer fit it, so it is shown read-only.", error=True)
+                "annotations no longer fit it, so it is shown read-only. "
+                f"{key('carry-over')}: carry the decisions still found over to the new text; "
+                f"{key('start-again')}: start again (the old record is kept either way).",
+                error=True)
             self._refresh_panels()
             return
         try:
@@ -334,6 +342,8 @@ class ArticleScreen(CursorKeys):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _ALWAYS or action == "quit":
             return True
+        if action in _RENEW_ACTIONS:
+            return True if self.text_changed else None
         session = self.session
         if session is None:
             return None
@@ -850,6 +860,45 @@ class ArticleScreen(CursorKeys):
         self.notify(f"Done{note}. Next: {display_safe(following.title[:60])}",
                     markup=False, timeout=4)
         self.app.switch_screen(ArticleScreen(self.ctx, following))
+
+    def action_carry_over(self) -> None:
+        self._renew(carry=True)
+
+    def action_start_again(self) -> None:
+        self._renew(carry=False)
+
+    def _renew(self, carry: bool) -> None:
+        """The text changed: keep the old record, then carry its decisions over to the new
+        text (`carry`) or start again, and open the article on its new text."""
+        from tui.core.carry import Carried, carry_over
+        from tui.store.archive import renew
+
+        store, article, annotator = self.ctx.store, self.article, self.ctx.annotator
+        try:
+            record = store.annotation(article.id, annotator)
+            old = None if record is None else store.article(article.id, record.text_hash)
+            if record is None or old is None:
+                self._set_status("The text these decisions were made on is not in the gold "
+                                 "store: nothing can be carried over or kept.", error=True)
+                return
+            carried = carry_over(old.text, article.text, record) if carry else Carried(
+                dropped=len(record.items) + len(record.quotes) + len(record.meetings))
+            kept = renew(store, article, annotator, record, old, carried.changes(record))
+        except StoreError as error:
+            self._set_status(str(error), error=True)
+            self.notify(str(error), severity="error", markup=False, timeout=10)
+            return
+        self.stale = self.text_changed = self.done = False
+        self._last_key_state = None
+        self._load()
+        if carry:
+            message = (f"Carried {carried.kept} decisions over to the new text; "
+                       f"{carried.dropped} not found there were left out")
+        else:
+            message = "Started again on the new text"
+        self._set_status(f"{message} (the old record is kept as {kept!r}).")
+        self._refresh_panels()
+        self._refresh_keys()
 
     def action_library(self) -> None:
         self.app.pop_screen()
