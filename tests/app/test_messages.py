@@ -171,6 +171,7 @@ async def test_a_changed_text_carries_the_decisions_over(cached_store: Path, tmp
     # The old record is kept, with its old text, under the archived id.
     archive = stored(cached_store, archived_id(SEED_ID, old.text_hash))
     assert archive is not None and archive.items == old.items and archive.quotes == old.quotes
+    assert not archive.done
     with GoldStore.open(cached_store, read_only=True) as store:
         kept_text = store.article(archived_id(SEED_ID, old.text_hash), old.text_hash)
     assert kept_text is not None and gone in kept_text.text
@@ -199,3 +200,15 @@ async def test_a_changed_text_can_start_again(cached_store: Path, tmp_path: Path
     assert record.text_hash != old.text_hash
     archive = stored(cached_store, archived_id(SEED_ID, old.text_hash))
     assert archive is not None and archive.items == old.items
+    # Exported with --all, old text and all.
+    import json
+
+    from tests.test_cli import byline
+
+    out = tmp_path / "all.jsonl"
+    result = byline("export", "--db", str(cached_store), "--all", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = {row["id"]: row for row in map(json.loads, out.read_text().splitlines())}
+    kept = rows[archived_id(SEED_ID, old.text_hash)]
+    shown = [i for i in old.items.values() if i.status is not Status.REJECTED]
+    assert len(kept["entities"]) == len(shown) and "late Tuesday" in kept["text"]

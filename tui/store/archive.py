@@ -2,7 +2,8 @@
 
 When an article's text changes after it was annotated, the decisions no longer
 fit it. Nothing is thrown away: the old record, with the old text, is kept in
-the store under the article id `ID#was-HASH` (HASH: the old text's hash), and
+the store under the article id `ID#was-HASH` (HASH: the old text's hash; not
+marked done, so only `byline export --all` exports it), and
 the article's own record is replaced, in one batch (all or nothing), by the
 decisions carried over to the new text (tui.core.carry) or by none.
 """
@@ -34,7 +35,8 @@ def renew(store: GoldStore, article: Article, annotator: str, record: Annotation
     with store.batch():
         store.put_article(Article(id=kept, text=old.text, meta=dict(old.meta)))
         store.save_items(kept, annotator, record.text_hash, old_items)
-        store.set_done(kept, annotator, record.text_hash, record.done)
+        # Not done: a default export (done records only) leaves the old text out.
+        store.set_done(kept, annotator, record.text_hash, False)
         store.put_article(article)
         store.save_items(article.id, annotator, article.text_hash, changes)
         store.set_done(article.id, annotator, article.text_hash, False)
