@@ -289,7 +289,7 @@ class ArticleScreen(CursorKeys):
         if layer is not None:
             description = describe_layer_item(layer, layer.current)
         elif self.session is not None:
-            description = describe_item(self.session, self.session.current)
+            description = describe_item(self.session, self.session.current, self.keys)
         elif self.model_pending:
             description = Text("Loading the model: suggestions will appear in a moment.",
                                style="italic")
