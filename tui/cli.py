@@ -184,13 +184,16 @@ def suggest(
         "--resume", help="Finish an interrupted run: keep OUTPUT's complete rows, skip the "
                          "articles already there (same id and text) and add the rest.")]
     = False,
+    skip_bad_lines: Annotated[bool, typer.Option(
+        "--skip-bad-lines", help="Leave out the JSONL lines that cannot be read (a warning "
+        "says how many and the first) instead of refusing their file.")] = False,
 ) -> None:
     """Run the model headless and write its suggestions as native JSONL."""
     from tui.commands.suggest import run_suggest
 
     code = run_suggest(paths, output, _inherited(ctx, "model", model), batch_size=batch_size,
                        n_process=n_process, force=force, resume=resume,
-                       echo=say_err)
+                       echo=say_err, skip_bad_lines=skip_bad_lines)
     if code:
         raise typer.Exit(code)
 

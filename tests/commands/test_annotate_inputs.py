@@ -83,3 +83,21 @@ def test_skip_bad_lines_skips_them_with_a_count(tmp_path: Path) -> None:
                                "invalid JSON")
     assert len(lines) == 2 and lines[1].startswith("byline: error: annotate: this opens an app")
     assert "--skip-bad-lines" in byline("annotate", "--help").stdout
+
+
+def test_suggest_skips_bad_lines_too(tmp_path: Path) -> None:
+    folder = corpus(tmp_path)
+    wire = folder / "wire.jsonl"
+    out = tmp_path / "out.jsonl"
+    strict = byline("suggest", str(wire), "-o", str(out), "--model", "rules")
+    assert strict.returncode != 0
+    assert f"byline: error: {wire}:2: invalid JSON" in strict.stderr
+    assert not out.exists()
+    result = byline("suggest", str(wire), "-o", str(out), "--model", "rules",
+                    "--skip-bad-lines")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"warning: {wire}: skipped 2 bad lines (first: line 2: "
+                               "invalid JSON")
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [row["id"] for row in rows] == ["a0", "a1", "a2"]

@@ -138,11 +138,12 @@ def read_paths(paths: Sequence[Path], *, skip_bad_lines: bool = False) -> ReadRe
                 first_source[article.id] = shown_name(path)
                 result.articles.append(article)
             if bad:
-                result.warnings.append(_bad_lines_warning(path, bad))
+                result.warnings.append(bad_lines_warning(path, bad))
     return result
 
 
-def _bad_lines_warning(path: Path, bad: Sequence[InputError]) -> str:
+def bad_lines_warning(path: Path, bad: Sequence[InputError]) -> str:
+    """'FILE: skipped 2 bad lines (first: line 3: invalid JSON ...)'."""
     first = bad[0]
     lines = f"{len(bad)} bad line" + ("" if len(bad) == 1 else "s")
     return f"{shown_name(path)}: skipped {lines} (first: line {first.line}: {first.reason})"
