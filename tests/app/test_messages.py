@@ -212,3 +212,32 @@ async def test_a_changed_text_can_start_again(cached_store: Path, tmp_path: Path
     kept = rows[archived_id(SEED_ID, old.text_hash)]
     shown = [i for i in old.items.values() if i.status is not Status.REJECTED]
     assert len(kept["entities"]) == len(shown) and "late Tuesday" in kept["text"]
+
+
+async def test_o_on_the_words_between_quote_marks_makes_a_direct_quote(
+        cached_store: Path) -> None:
+    from tests.app.helpers import cursor_to
+    from tests.app.test_layer_keys import go_to, open_layer, text_of, word
+
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        screen = article_screen(app)
+        quotes, session = screen.quotes, screen.session
+        assert quotes is not None and session is not None
+        await go_to(pilot, app, lambda q: text_of(app, q.content).startswith(
+            "These issues will depend"))
+        await pilot.press("x")  # its suggestion rejected: the words are free again
+        first = word(app, "These issues will depend")
+        last = word(app, "process,”", first)
+        await cursor_to(pilot, app, first)
+        start, end = session.tokens.index_at(first), session.tokens.index_at(last)
+        assert start is not None and end is not None
+        await pilot.press("v", *["shift+right"] * (end - start), "o")
+        current = quotes.current
+        assert current is not None and current.status is Status.ADDED
+        assert text_of(app, current.value.content).endswith("during the process")
+        assert current.value.kind == "direct"
+        assert static_text(app, "#status-line").startswith("Added a direct quote 'These issues")
+        record = stored(cached_store)
+        assert record is not None and record.quotes[current.id].value.kind == "direct"
