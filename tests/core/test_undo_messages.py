@@ -196,6 +196,9 @@ def test_a_quote_between_quote_marks_is_direct(store: GoldStore) -> None:
     ("He said “ We stay ” then", "We stay", True),
     ("He said we stay. Then", "we stay", False),
     ("He said “we stay and then left", "we stay", False),
+    ("He said the plan was “dead”", "the plan was", False),
+    ("“Dead,” he said of the minister’s plan", "the minister", False),
+    ("He said „wir bleiben“ dann", "wir bleiben", True),
 ])
 def test_quoted(text: str, words: str, direct: bool) -> None:
     start = text.index(words)

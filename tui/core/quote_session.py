@@ -17,6 +17,10 @@ from tui.core.model import Span
 
 #: Characters that open or close a direct quote.
 QUOTE_MARKS = "\"“”‘’«»„‹›'"
+#: The marks that can open a quote, and those that can close one (a straight mark both;
+#: « » and ‹ › either way round, as languages differ).
+OPENING_MARKS = "\"'“‘„«»‹›"
+CLOSING_MARKS = "\"'”’“«»‹›"
 
 
 class QuoteSession(LayerSession[QuoteSuggestion]):
@@ -182,5 +186,5 @@ def quoted(text: str, words: Span) -> bool:
     after = words.end
     while after < len(text) and text[after] in _TRAILING:
         after += 1
-    return before > 0 and text[before - 1] in QUOTE_MARKS \
-        and after < len(text) and text[after] in QUOTE_MARKS
+    return before > 0 and text[before - 1] in OPENING_MARKS \
+        and after < len(text) and text[after] in CLOSING_MARKS
