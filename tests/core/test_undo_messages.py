@@ -216,7 +216,7 @@ def test_hints_name_the_keys_given(store: GoldStore) -> None:
 
 
 #: A key letter written into a message: "(e)", "(s, w)", "press a", "a accept", "n/p".
-_KEY_LETTER = re.compile(r"(?<![a-zA-Z])\([a-zA-Z](, [a-zA-Z])*\)|\bpress [a-zA-Z]\b|"
+_KEY_LETTER = re.compile(r"(?<![a-zA-Z])\([a-zA-Z](, [a-zA-Z])*\)|\bpress [b-zA-Z]\b|"
                          r"(^|[ (])[a-zA-Z] (accept|reject|undo|redo|cue|speaker|selects)\b|"
                          r"\b[a-zA-Z]/[a-zA-Z]\b")
 
@@ -238,6 +238,8 @@ def test_no_message_names_a_key_letter() -> None:
     assert _KEY_LETTER.search("now add its participants (e), place (h)")
     assert _KEY_LETTER.search("n/p move, a accept, x reject")
     assert not _KEY_LETTER.search("3 file(s) could not be read")
+    assert not _KEY_LETTER.search("press a digit (1…9)")  # "a" the article
+    assert _KEY_LETTER.search("press x to reject")
     paths = [*sorted(CORE.glob("*.py")), *sorted((CORE.parent / "app").rglob("*.py"))]
     found = [(path.name, text) for path in paths
              for text in _message_strings(path) if _KEY_LETTER.search(text)]
