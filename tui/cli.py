@@ -73,13 +73,14 @@ def _inherited(ctx: typer.Context, name: str, value: Any) -> Any:
 
 
 def _annotate(paths: list[Path], db: Path | None, annotator: str | None, model: str | None,
-              config: Path | None) -> None:
+              config: Path | None, skip_bad_lines: bool = False) -> None:
     from tui.app.safe_app import NoTerminal
     from tui.commands.annotate import UsageError, run_annotate
     from tui.store.gold import StoreError
 
     try:
-        run_annotate(paths, db or DEFAULT_STORE, annotator, model, config)
+        run_annotate(paths, db or DEFAULT_STORE, annotator, model, config,
+                     skip_bad_lines=skip_bad_lines, echo=say_err)
     except (UsageError, StoreError) as error:
         raise _fail(str(error)) from None
     except NoTerminal as error:
@@ -112,10 +113,14 @@ def annotate(
     annotator: AnnotatorOption = None,
     model: ModelOption = None,
     config: ConfigOption = None,
+    skip_bad_lines: Annotated[bool, typer.Option(
+        "--skip-bad-lines", help="Leave out the JSONL lines that cannot be read (a warning "
+        "says how many and the first) instead of refusing their file.")] = False,
 ) -> None:
     """Open the app on the given articles."""
     _annotate(paths, _inherited(ctx, "db", db), _inherited(ctx, "annotator", annotator),
-              _inherited(ctx, "model", model), _inherited(ctx, "config", config))
+              _inherited(ctx, "model", model), _inherited(ctx, "config", config),
+              skip_bad_lines)
 
 
 @app.command()
@@ -179,13 +184,16 @@ def suggest(
         "--resume", help="Finish an interrupted run: keep OUTPUT's complete rows, skip the "
                          "articles already there (same id and text) and add the rest.")]
     = False,
+    skip_bad_lines: Annotated[bool, typer.Option(
+        "--skip-bad-lines", help="Leave out the JSONL lines that cannot be read (a warning "
+        "says how many and the first) instead of refusing their file.")] = False,
 ) -> None:
     """Run the model headless and write its suggestions as native JSONL."""
     from tui.commands.suggest import run_suggest
 
     code = run_suggest(paths, output, _inherited(ctx, "model", model), batch_size=batch_size,
                        n_process=n_process, force=force, resume=resume,
-                       echo=say_err)
+                       echo=say_err, skip_bad_lines=skip_bad_lines)
     if code:
         raise typer.Exit(code)
 

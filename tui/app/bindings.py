@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from tui.core.keys import KeyNames
 from tui.core.text import display_line
 
 ARTICLE_BINDINGS: list[Binding] = [
@@ -141,6 +142,12 @@ ARTICLE_BINDINGS: list[Binding] = [
     Binding("P", "toggle_side", "Panel", id="side-panel",
             tooltip="Show or hide the side panel (hidden: one line above the keys says "
                     "the essentials)"),
+    # An article whose text changed since it was annotated (shown read-only until then).
+    Binding("C", "carry_over", "Carry over", id="carry-over", show=False,
+            tooltip="Text changed: carry the decisions still found over to the new text "
+                    "(the old record is kept)"),
+    Binding("N", "start_again", "Start again", id="start-again", show=False,
+            tooltip="Text changed: start again on the new text (the old record is kept)"),
     Binding("question_mark", "help", "Help", id="help", key_display="?"),
     Binding("q", "app.quit", "Quit", id="quit"),
     Binding("escape", "clear_selection", "Clear selection", id="clear-selection", show=False,
@@ -214,3 +221,13 @@ def key_display(binding: Binding, keymap: dict[str, str]) -> str:
     """The keys that trigger `binding` once `keymap` is applied, for people to read."""
     keys = keymap.get(binding.id or "", binding.key)
     return ", ".join(key_name(k.strip()) for k in keys.split(","))
+
+
+def key_names(keymap: dict[str, str]) -> KeyNames:
+    """Binding id -> the keys in force for it (after `keymap`), for messages and hints.
+
+    An id no binding has is returned as it is, so a typo shows instead of a wrong key.
+    """
+    names = {b.id: key_display(b, keymap) for b in [*ARTICLE_BINDINGS, *LIBRARY_BINDINGS]
+             if b.id is not None}
+    return lambda binding_id: names.get(binding_id, binding_id)

@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tui.core.history import History
 from tui.core.model import Article
 from tui.store.gold import GoldStore
 
@@ -48,6 +49,15 @@ class AppContext:
     keymap: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: What reading the corpus left out (files in folders, bad JSONL lines), one line each.
+    notices: list[str] = field(default_factory=list)
+    #: The undo history of each article opened in this run, by (id, text hash): it
+    #: outlives the article screen, so leaving an article and coming back keeps it.
+    histories: dict[tuple[str, str], History] = field(default_factory=dict)
+
+    def history(self, article: Article) -> History:
+        """The undo history of `article` (of its present text) for this run."""
+        return self.histories.setdefault((article.id, article.text_hash), History())
 
     def index_of(self, article_id: str) -> int:
         for index, article in enumerate(self.articles):

@@ -6,7 +6,7 @@ benchmarks build exactly what the command line builds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tui.app.bindings import ALL_BINDING_IDS
@@ -26,12 +26,16 @@ class UsageError(Exception):
 
 
 def build_context(paths: Sequence[Path], db: Path, annotator: str | None, model: str | None,
-                  config: Path | None) -> AppContext:
-    """Read the corpus and open the store; raise UsageError or StoreError with one line."""
+                  config: Path | None, *, skip_bad_lines: bool = False) -> AppContext:
+    """Read the corpus and open the store; raise UsageError or StoreError with one line.
+
+    What the reading left out (files in the folders, bad JSONL lines with
+    `skip_bad_lines`) is in the context's `notices`, one line each.
+    """
     from tui.nlp.models import resolve_model_spec
 
     settings, warnings = load_config(config, ALL_BINDING_IDS, explicit=config is not None)
-    result = read_paths(list(paths))
+    result = read_paths(list(paths), skip_bad_lines=skip_bad_lines)
     errors = [str(error) for error in result.errors]
     if not result.articles:
         detail = f" ({errors[0]})" if errors else ""
@@ -47,15 +51,20 @@ def build_context(paths: Sequence[Path], db: Path, annotator: str | None, model:
         articles=result.articles, store=store, annotator=name,
         models=ModelProvider(model, resolve_model_spec(model)),
         labels=settings.entity_labels, keymap=settings.keymap,
-        errors=errors, warnings=warnings,
+        errors=errors, warnings=warnings, notices=result.notices(),
     )
 
 
 def run_annotate(paths: Sequence[Path], db: Path, annotator: str | None, model: str | None,
-                 config: Path | None) -> None:
+                 config: Path | None, *, skip_bad_lines: bool = False,
+                 echo: Callable[[str], None] | None = None) -> None:
+    """Build the context, `echo` its notices (before the app takes the terminal), run."""
     from tui.app.app import BylineApp
 
-    ctx = build_context(paths, db, annotator, model, config)
+    ctx = build_context(paths, db, annotator, model, config, skip_bad_lines=skip_bad_lines)
+    if echo is not None:
+        for notice in ctx.notices:
+            echo(f"byline: {notice}")
     try:
         BylineApp(ctx).run()
     finally:

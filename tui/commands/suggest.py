@@ -60,6 +60,7 @@ from tui.formats.readers import (
     _error,
     _expand,
     _read_file,
+    bad_lines_warning,
     parse_json_line,
     shown_name,
 )
@@ -156,17 +157,20 @@ def _model_name(model: tuple[str, str]) -> str:
 # ------------------------------------------------------------------- the input
 
 
-def stream_file(path: Path) -> Iterator[Article]:
+def stream_file(path: Path, bad: list[InputError] | None = None) -> Iterator[Article]:
     """The articles of one `.txt` or `.jsonl` file, a JSONL line at a time.
 
     Accepts and refuses exactly what `tui.formats.readers.read_file` does
-    (raising its `InputError`), without holding the whole file.
+    (raising its `InputError`), without holding the whole file; given `bad`, a
+    JSONL line that cannot be read is appended there and left out instead (as
+    `read_paths` with `skip_bad_lines`).
     """
-    for article, _ in _stream_lines(path):
+    for article, _ in _stream_lines(path, bad):
         yield article
 
 
-def _stream_lines(path: Path) -> Iterator[tuple[Article, int | None]]:
+def _stream_lines(path: Path, bad: list[InputError] | None = None
+                  ) -> Iterator[tuple[Article, int | None]]:
     """`stream_file` with each article's line (None for a `.txt`)."""
     if path.suffix.lower() != ".jsonl":
         yield from _read_file(path)
@@ -195,17 +199,23 @@ def _stream_lines(path: Path) -> Iterator[tuple[Article, int | None]]:
                     raise _canonical_error(path) from None
                 if not line.strip():
                     continue
-                obj = parse_json_line(path, line, number, not ended)
-                article = _article_of(path, obj, number, stem, source)
-                if article.id in seen:
-                    raise _error(path, f"duplicate id {article.id!r} (first on line "
-                                       f"{seen[article.id]})", number)
+                try:
+                    obj = parse_json_line(path, line, number, not ended)
+                    article = _article_of(path, obj, number, stem, source)
+                    if article.id in seen:
+                        raise _error(path, f"duplicate id {article.id!r} (first on line "
+                                           f"{seen[article.id]})", number)
+                except InputError as error:
+                    if bad is None:
+                        raise
+                    bad.append(error)
+                    continue
                 seen[article.id] = number
                 yield article, number
         except OSError as error:
             raise _error(path, f"cannot read ({error.strerror or error})") from None
     if not seen:
-        raise _error(path, "empty file")
+        raise bad[0] if bad else _error(path, "empty file")
 
 
 def _canonical_error(path: Path) -> InputError:
@@ -225,9 +235,11 @@ class Survey:
     errors: list[InputError] = field(default_factory=list)
     articles: int = 0
     skipped: int = 0
+    #: One line per file whose bad lines were skipped (`skip_bad_lines`).
+    warnings: list[str] = field(default_factory=list)
 
 
-def survey(paths: Sequence[Path], done: Done) -> Survey:
+def survey(paths: Sequence[Path], done: Done, skip_bad_lines: bool = False) -> Survey:
     """Check every input file (as `read_paths` does, one error per refused file) and count
     the articles to do; raises `ResumeError` for an article whose text changed since its
     row in the existing output was written."""
@@ -242,8 +254,9 @@ def survey(paths: Sequence[Path], done: Done) -> Survey:
             seen_files.add(key)
             ids: list[str] = []
             skipped = 0
+            bad: list[InputError] | None = [] if skip_bad_lines else None
             try:
-                for article, line in _stream_lines(path):
+                for article, line in _stream_lines(path, bad):
                     if article.id in first_source:
                         raise _error(path, f"duplicate article id {article.id!r} "
                                            f"(first read from {first_source[article.id]})",
@@ -265,15 +278,19 @@ def survey(paths: Sequence[Path], done: Done) -> Survey:
             for article_id in ids:
                 first_source[article_id] = name
             result.files.append(path)
+            if bad:
+                result.warnings.append(bad_lines_warning(path, bad))
             result.articles += len(ids)
             result.skipped += skipped
     return result
 
 
-def articles_to_do(files: Sequence[Path], done: Done) -> Iterator[Article]:
-    """The articles of `files` (already surveyed) that `done` lacks, read lazily."""
+def articles_to_do(files: Sequence[Path], done: Done,
+                   skip_bad_lines: bool = False) -> Iterator[Article]:
+    """The articles of `files` (already surveyed) that `done` lacks, read lazily (the bad
+    lines left out with `skip_bad_lines`: the survey has said so)."""
     for path in files:
-        for article in stream_file(path):
+        for article in stream_file(path, [] if skip_bad_lines else None):
             if done.hashes.get(article.id) != article.text_hash:
                 yield article
 
@@ -453,13 +470,15 @@ def _write_with_progress(appender: Appender, rows: Iterator[dict[str, Any]], tot
 
 def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size: int = 64,
                 n_process: int = 1, force: bool = False, progress: bool | None = None,
-                echo: Callable[[str], None] = say, resume: bool = False) -> int:
+                echo: Callable[[str], None] = say, resume: bool = False,
+                skip_bad_lines: bool = False) -> int:
     """Suggest entities for the articles of `paths` and write them to `out`; return the exit code.
 
     `progress` shows a progress bar on stderr (None: only when stderr is a
     terminal). `resume` finishes an interrupted run (see the module's
     docstring). Messages (errors, the model's warning, the summary) go to
-    `echo`, one line each.
+    `echo`, one line each. `skip_bad_lines` leaves out the JSONL lines that cannot
+    be read (one warning per file) instead of refusing their file.
     """
     if resume and force:
         echo("byline: error: --resume and --force cannot be used together")
@@ -489,12 +508,14 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
         if resuming:
             assert target.path is not None
             done = read_done(target.path, target.name)
-        found = survey([Path(p) for p in paths], done)
+        found = survey([Path(p) for p in paths], done, skip_bad_lines)
     except ResumeError as error:
         echo(f"byline: error: {error}")
         return EXIT_FAILED
     for input_error in found.errors:
         echo(f"byline: error: {input_error}")
+    for warning in found.warnings:
+        echo(f"warning: {warning}")
     if not found.files:
         if not found.errors:
             echo("byline: error: no articles found (give .txt or .jsonl files, or folders of them)")
@@ -521,8 +542,8 @@ def run_suggest(paths: Sequence[Path], out: Path, model: str | None, batch_size:
 
     todo = found.articles - found.skipped
     appender = Appender(target, keep=done.keep if resuming else None)
-    results = suggest(loaded, articles_to_do(found.files, done), batch_size=batch_size,
-                      n_process=n_process)
+    results = suggest(loaded, articles_to_do(found.files, done, skip_bad_lines),
+                      batch_size=batch_size, n_process=n_process)
     rows: Iterator[dict[str, Any]] = (suggestion_row(a, s) for a, s in results)
     show = (sys.stderr is not None and sys.stderr.isatty()) if progress is None else progress
     start = time.perf_counter()

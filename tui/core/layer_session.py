@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic
 
 from tui.core.history import History, Outcome, Step
+from tui.core.keys import KeyNames, binding_ids
 from tui.core.layers import LayerItem, LayerValue, value_anchor, value_spans
 from tui.core.model import Article, ModelInfo, Span, Status
 from tui.core.session import utc_now
@@ -45,8 +46,11 @@ class LayerSession(Generic[LayerValue]):
         sink: LayerSink,
         history: History,
         clock: Callable[[], str] = utc_now,
+        keys: KeyNames = binding_ids,
     ) -> None:
         self.article = article
+        #: The key of a binding id, for hints in messages.
+        self.key = keys
         self.model = model
         self.tokens = tokens
         self.annotator = annotator
@@ -72,6 +76,7 @@ class LayerSession(Generic[LayerValue]):
         self._roles: list[tuple[int, int, str, str]] = []
         self._longest_role = 0
         self._reindex()
+        self.history.attach(self)
         first = next((k[2] for k in self._keys
                       if self.items[k[2]].status is Status.SUGGESTED), None)
         self.current_id: str | None = first or (self._keys[0][2] if self._keys else None)
@@ -85,6 +90,22 @@ class LayerSession(Generic[LayerValue]):
     def roles(self, value: LayerValue) -> Iterable[tuple[str, Span]]:
         """(role, span) of every part of `value`, for drawing it."""
         raise NotImplementedError
+
+    def aspect(self, value: LayerValue, aspect: str) -> str:
+        """What `value` is as to `aspect` ("speaker", "place", ...), for undo and redo
+        messages ("is by Kalin", "has no place"); "" when it has nothing to say."""
+        return ""
+
+    def state(self, item: LayerItem[LayerValue] | None, value: LayerValue,
+              aspect: str = "") -> str:
+        """What `item` (None: no item where `value` was) now is, for undo and redo."""
+        if item is None:
+            return f"the {self.noun} {self.describe(value)} is gone"
+        said = self.aspect(item.value, aspect) if aspect else ""
+        if not said:
+            said = {Status.SUGGESTED: "is an undecided suggestion",
+                    Status.REJECTED: "is rejected"}.get(item.status, f"is {item.status.value}")
+        return f"the {self.noun} {self.describe(item.value)} {said}"
 
     def describe(self, value: LayerValue) -> str:
         """A few words naming `value` in messages."""
@@ -212,6 +233,11 @@ class LayerSession(Generic[LayerValue]):
         target = step.current_after if forward else step.current_before
         self.current_id = target if target in self.items else None
 
+    def holds(self, step: Step, forward: bool) -> bool:
+        """Whether the items of `step` are as it expects (before it when `forward`)."""
+        return all(self.items.get(item_id) == (before if forward else after)
+                   for item_id, (before, after) in step.changes.items())
+
     def step_spans(self, step: Step) -> tuple[Span, ...]:
         spans: list[Span] = []
         for before, after in step.changes.values():
@@ -239,10 +265,14 @@ class LayerSession(Generic[LayerValue]):
         return updated.with_changes(annotator=self.annotator, time=self._clock())
 
     def _single(self, before: LayerItem[LayerValue], after: LayerItem[LayerValue] | None,
-                description: str, advance: bool = False) -> Outcome:
+                description: str, verb: str, aspect: str = "",
+                advance: bool = False) -> Outcome:
         current_after = self.current_id if after is not None else self._neighbour(before)
+        undone = self.state(before, before.value, aspect) + " again"
+        redone = self.state(after, before.value, aspect)
         outcome = self._commit(Step({before.id: (before, after)}, description,
-                                    self.current_id, current_after))
+                                    self.current_id, current_after,
+                                    undone=f"{verb}: {undone}", redone=f"{verb}: {redone}"))
         if advance:
             self._advance_to_undecided()
         return outcome
@@ -272,7 +302,8 @@ class LayerSession(Generic[LayerValue]):
             return Outcome(False, f"Overlaps the {self.noun} {self.describe(blocker.value)}",
                            layer=self.layer)
         return self._single(item, self._decided(item),
-                            f"Accepted the {self.noun} {self.describe(item.value)}", advance=True)
+                            f"Accepted the {self.noun} {self.describe(item.value)}", "accept",
+                            advance=True)
 
     def reject(self) -> Outcome:
         item = self.current
@@ -284,7 +315,8 @@ class LayerSession(Generic[LayerValue]):
             self._advance_to_undecided()
             return Outcome(False, "Already rejected", layer=self.layer)
         return self._single(item, self._decided(item, rejected=True),
-                            f"Rejected the {self.noun} {self.describe(item.value)}", advance=True)
+                            f"Rejected the {self.noun} {self.describe(item.value)}", "reject",
+                            advance=True)
 
     def delete(self) -> Outcome:
         """Remove an added item; a suggested one is rejected."""
@@ -295,8 +327,10 @@ class LayerSession(Generic[LayerValue]):
             if item.status is Status.REJECTED:
                 return Outcome(False, "Already rejected", layer=self.layer)
             return self._single(item, self._decided(item, rejected=True),
-                                f"Deleted the {self.noun} {self.describe(item.value)} (rejected)")
-        return self._single(item, None, f"Deleted the {self.noun} {self.describe(item.value)}")
+                                f"Deleted the {self.noun} {self.describe(item.value)} (rejected)",
+                                "delete")
+        return self._single(item, None, f"Deleted the {self.noun} {self.describe(item.value)}",
+                            "delete")
 
     def accept_all(self) -> Outcome:
         """Accept every suggestion not decided yet, as one undoable step."""
@@ -305,11 +339,19 @@ class LayerSession(Generic[LayerValue]):
             for item in self.ordered() if item.status is Status.SUGGESTED}
         if not changes:
             return Outcome(False, "Nothing left to accept", layer=self.layer)
-        return self._commit(Step(changes, f"Accepted {len(changes)} remaining {self.layer}",
-                                 self.current_id, self.current_id))
+        n = len(changes)
+        return self._commit(Step(changes, f"Accepted {n} remaining {self.layer}",
+                                 self.current_id, self.current_id,
+                                 undone=f"accept all: {n} {self.layer} are undecided again",
+                                 redone=f"accept all: {n} {self.layer} are accepted"))
 
-    def change(self, value: LayerValue, description: str) -> Outcome:
-        """Replace the current item's value (a correction; a rejected one comes back)."""
+    def change(self, value: LayerValue, description: str, verb: str = "change",
+               aspect: str = "") -> Outcome:
+        """Replace the current item's value (a correction; a rejected one comes back).
+
+        `verb` names the action in undo and redo messages; `aspect` is what it changed,
+        whose state they give (see `aspect`).
+        """
         item = self.current
         if item is None:
             return self._none()
@@ -320,7 +362,7 @@ class LayerSession(Generic[LayerValue]):
             if blocker is not None:
                 return Outcome(False, f"Overlaps the {self.noun} {self.describe(blocker.value)}",
                                layer=self.layer)
-        return self._single(item, self._decided(item, value), description)
+        return self._single(item, self._decided(item, value), description, verb, aspect)
 
     def add(self, value: LayerValue, description: str) -> Outcome:
         """Add an item a person made (no suggestion) and make it current."""
@@ -331,8 +373,10 @@ class LayerSession(Generic[LayerValue]):
         item_id = f"{self.prefix}:a:{self._next_added}"
         self._next_added += 1
         item: LayerItem[LayerValue] = LayerItem(id=item_id, value=value, status=Status.ADDED)
-        return self._commit(Step({item_id: (None, self._decided(item))}, description,
-                                 self.current_id, item_id))
+        made = self._decided(item)
+        return self._commit(Step({item_id: (None, made)}, description, self.current_id, item_id,
+                                 undone=f"add: {self.state(None, value)}",
+                                 redone=f"add: {self.state(made, value)}"))
 
     def resize(self, edge: str, grow: bool) -> Outcome:
         """Move the start or end of the anchor (content, trigger) by one token."""

@@ -59,6 +59,21 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
         return sum(1 for item in self.items.values()
                    if item.value.event == event and item.status is not Status.REJECTED)
 
+    def aspect(self, value: MeetingSuggestion, aspect: str) -> str:
+        if aspect == "participants":
+            names = "; ".join(self._text(p) for p in value.participants)
+            return f"has the participants {names}" if names else "has no participants"
+        if aspect == "place":
+            return f"has the place {self._text(value.place)!r}" if value.place \
+                else "has no place"
+        if aspect == "time":
+            date = f" ({value.date})" if value.date else ""
+            return f"has the time {self._text(value.time)!r}{date}" if value.time \
+                else "has no time"
+        if aspect == "event":
+            return f"is in event {value.event}"
+        return ""
+
     # ------------------------------------------------------------ arguments
 
     def toggle_participant(self, span: Span, selected: bool = False) -> Outcome:
@@ -84,7 +99,8 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
             gone = inside[0]
             participants = tuple(p for p in value.participants if p != gone)
             return self.change(replace(value, participants=participants),
-                               f"Removed the participant {self._text(gone)}")
+                               f"Removed the participant {self._text(gone)}", "participant",
+                               "participants")
         kept = [p for p in value.participants if not span.overlaps(p)]
         participants = tuple(sorted((*kept, span), key=lambda s: s.start))
         if overlapping:
@@ -92,7 +108,8 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
             message = f"Participant {replaced} → {self._text(span)}"
         else:
             message = f"Added the participant {self._text(span)}"
-        return self.change(replace(value, participants=participants), message)
+        return self.change(replace(value, participants=participants), message, "participant",
+                           "participants")
 
     def set_place(self, span: Span) -> Outcome:
         """Make `span` the place (the same span again removes it)."""
@@ -100,8 +117,10 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
         if item is None:
             return self._none()
         if item.value.place == span:
-            return self.change(replace(item.value, place=None), "Place removed")
-        return self.change(replace(item.value, place=span), f"Place: {self._text(span)}")
+            return self.change(replace(item.value, place=None), "Place removed", "place",
+                               "place")
+        return self.change(replace(item.value, place=span), f"Place: {self._text(span)}",
+                           "place", "place")
 
     def set_time(self, span: Span) -> Outcome:
         """Make `span` the time and resolve its date (the same span again removes it)."""
@@ -109,12 +128,13 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
         if item is None:
             return self._none()
         if item.value.time == span:
-            return self.change(replace(item.value, time=None, date=None), "Time removed")
+            return self.change(replace(item.value, time=None, date=None), "Time removed",
+                               "time", "time")
         date = resolve_date(self.article.text[span.start:span.end],
                             str(self.article.meta.get("date") or "") or None)
         note = f" ({date})" if date else " (no calendar date)"
         return self.change(replace(item.value, time=span, date=date),
-                           f"Time: {self._text(span)}{note}")
+                           f"Time: {self._text(span)}{note}", "time", "time")
 
     # ---------------------------------------------------------------- events
 
@@ -170,7 +190,7 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
             if step == len(events):
                 self._merge_cycle = None
                 return self.change(replace(item.value, event=own),
-                                   f"Back to its own event ({own})")
+                                   f"Back to its own event ({own})", "merge", "event")
             target = events[step]
         else:
             candidates = self.merge_candidates(item)
@@ -185,7 +205,7 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
         outcome = self.change(replace(item.value, event=target),
                               f"Same meeting as {self.describe(other.value)} ({target}{why}); "
                               f"candidate {step + 1} of {len(events)}, merge again for the "
-                              "next, then back to its own event")
+                              "next, then back to its own event", "merge", "event")
         self._merge_cycle = (item.id, own, events) if outcome.ok else None
         return outcome
 
@@ -197,7 +217,8 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
         if self.event_size(item.value.event) <= 1:
             return Outcome(False, "This meeting is already on its own", layer=self.layer)
         event = self._fresh_event()
-        return self.change(replace(item.value, event=event), f"A meeting of its own ({event})")
+        return self.change(replace(item.value, event=event), f"A meeting of its own ({event})",
+                           "split", "event")
 
     def resize(self, edge: str, grow: bool) -> Outcome:
         """Move the start or end of the trigger by one token."""
@@ -207,12 +228,13 @@ class MeetingSession(LayerSession[MeetingSuggestion]):
         item = self.current
         assert item is not None
         value = replace(item.value, trigger=span)
-        return self.change(value, f"Trigger now {self.describe(value)}")
+        return self.change(value, f"Trigger now {self.describe(value)}", "resize")
 
     def add_from(self, selection: Span) -> Outcome:
         """A new meeting mention whose trigger is `selection`, in an event of its own."""
         value = MeetingSuggestion(trigger=selection, participants=(), place=None, time=None,
                                   date=None, event=self._fresh_event())
-        return self.add(value, f"Added the meeting {self.describe(value)}: now add its "
-                               "participants (e), place (h) and time (y)")
+        hint = (f"now add its participants ({self.key('participant')}), place "
+                f"({self.key('place')}) and time ({self.key('time')})")
+        return self.add(value, f"Added the meeting {self.describe(value)}: {hint}")
 

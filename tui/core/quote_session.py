@@ -17,6 +17,10 @@ from tui.core.model import Span
 
 #: Characters that open or close a direct quote.
 QUOTE_MARKS = "\"“”‘’«»„‹›'"
+#: The marks that can open a quote, and those that can close one (a straight mark both;
+#: « » and ‹ › either way round, as languages differ).
+OPENING_MARKS = "\"'“‘„«»‹›"
+CLOSING_MARKS = "\"'”’“«»‹›"
 
 
 class QuoteSession(LayerSession[QuoteSuggestion]):
@@ -45,6 +49,16 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
             return f"{speaker} → {ref}"
         return ref or speaker or "unattributed"
 
+    def aspect(self, value: QuoteSuggestion, aspect: str) -> str:
+        if aspect == "speaker":
+            name = self.speaker_name(value)
+            return "is unattributed" if name == "unattributed" else f"is by {name}"
+        if aspect == "cue":
+            return f"has the cue {self._text(value.cue)!r}" if value.cue else "has no cue"
+        if aspect == "kind":
+            return f"is {value.kind}"
+        return ""
+
     # ---------------------------------------------------------------- speaker
 
     def cycle_speaker(self, mentions: Sequence[Span], step: int = 1) -> Outcome:
@@ -71,12 +85,12 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
         chosen = stops[(index + step) % len(stops)]
         if chosen is None:
             updated = replace(value, speaker=None, speaker_ref=None)
-            return self.change(updated, "The quote is now unattributed")
+            return self.change(updated, "The quote is now unattributed", "speaker", "speaker")
         spans = names[chosen]
         before = [s for s in spans if s.end <= value.content.start]
         mention = before[-1] if before else spans[0]
         updated = replace(value, speaker=mention, speaker_ref=mention)
-        return self.change(updated, f"Speaker: {chosen}")
+        return self.change(updated, f"Speaker: {chosen}", "speaker", "speaker")
 
     def set_speaker(self, span: Span, named: bool) -> Outcome:
         """Make `span` the speaker; a named entity (`named`) is its own speaker_ref too."""
@@ -87,7 +101,7 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
             return Outcome(False, "The speaker cannot be inside the quote", layer=self.layer)
         value = replace(item.value, speaker=span,
                         speaker_ref=span if named else item.value.speaker_ref)
-        return self.change(value, f"Speaker: {self._text(span)}")
+        return self.change(value, f"Speaker: {self._text(span)}", "speaker", "speaker")
 
     # ------------------------------------------------------------- the rest
 
@@ -97,20 +111,21 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
         if item is None:
             return self._none()
         if item.value.cue == span:
-            return self.change(replace(item.value, cue=None), "Cue removed")
+            return self.change(replace(item.value, cue=None), "Cue removed", "cue", "cue")
         if span.overlaps(item.value.content):
             return Outcome(False, "The cue cannot be inside the quote", layer=self.layer)
         if item.value.speaker is not None and span.overlaps(item.value.speaker):
             return Outcome(False, "The cue cannot be part of the speaker", layer=self.layer)
-        return self.change(replace(item.value, cue=span), f"Cue: {self._text(span)}")
+        return self.change(replace(item.value, cue=span), f"Cue: {self._text(span)}", "cue",
+                           "cue")
 
     def toggle_kind(self) -> Outcome:
         item = self.current
         if item is None:
             return self._none()
         kind: QuoteKind = "indirect" if item.value.kind == "direct" else "direct"
-        return self.change(replace(item.value, kind=kind), f"Now an {kind} quote"
-                           if kind == "indirect" else "Now a direct quote")
+        return self.change(replace(item.value, kind=kind),
+                           f"Now {kind_article(kind)} {kind} quote", "kind", "kind")
 
     def resize(self, edge: str, grow: bool) -> Outcome:
         """Move the start or end of the content by one token."""
@@ -124,13 +139,15 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
                 return Outcome(False, "The content would cover the speaker or the cue",
                                layer=self.layer)
         return self.change(replace(item.value, content=span),
-                           f"Content now {self.describe(replace(item.value, content=span))}")
+                           f"Content now {self.describe(replace(item.value, content=span))}",
+                           "resize")
 
     def add_from(self, selection: Span) -> Outcome:
         """A new quote whose content is `selection`, without its quote marks.
 
         It is direct when quote marks enclose it (inside or just outside the
-        selection), else indirect; speaker and cue are set afterwards.
+        selection, past spaces and the punctuation that ends a sentence), else
+        indirect; speaker and cue are set afterwards.
         """
         text = self.article.text
         start, end = selection.start, selection.end
@@ -141,12 +158,33 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
             end -= 1
         if start >= end:
             return Outcome(False, "The selection holds no words", layer=self.layer)
-        inside = text[selection.start:selection.end]
-        before = text[selection.start - 1] if selection.start > 0 else ""
-        after = text[selection.end] if selection.end < len(text) else ""
-        marked = (inside[:1] in QUOTE_MARKS or before in QUOTE_MARKS) and \
-            (inside.rstrip(",;:.")[-1:] in QUOTE_MARKS or after in QUOTE_MARKS)
+        kind: QuoteKind = "direct" if quoted(text, Span(start, end)) else "indirect"
         value = QuoteSuggestion(content=Span(start, end), speaker=None, cue=None,
-                                speaker_ref=None, kind="direct" if marked else "indirect")
-        return self.add(value, f"Added a {value.kind} quote {self.describe(value)}: "
-                               "now set its speaker (s, w) and cue (k)")
+                                speaker_ref=None, kind=kind)
+        hint = (f"now set its speaker ({self.key('speaker-next')}, {self.key('speaker-here')})"
+                f" and cue ({self.key('cue-here')})")
+        return self.add(value, f"Added {kind_article(kind)} {kind} quote "
+                               f"{self.describe(value)}: {hint}")
+
+
+def kind_article(kind: str) -> str:
+    """The indefinite article before a quote's kind: "an indirect", "a direct"."""
+    return "an" if kind[:1] in "aeiou" else "a"
+
+
+#: What may stand between the words of a quote and its closing mark.
+_TRAILING = ",;:.!?…-–— \t\n"
+
+
+def quoted(text: str, words: Span) -> bool:
+    """Whether quote marks enclose `words`: an opening mark just before them (past
+    spaces) and a closing mark just after them (past spaces and the punctuation that
+    ends the quoted sentence)."""
+    before = words.start
+    while before > 0 and text[before - 1] in " \t\n":
+        before -= 1
+    after = words.end
+    while after < len(text) and text[after] in _TRAILING:
+        after += 1
+    return before > 0 and text[before - 1] in OPENING_MARKS \
+        and after < len(text) and text[after] in CLOSING_MARKS

@@ -112,6 +112,7 @@ class EntitySession:
         self._next_added = 1 + max(
             (int(i[2:]) for i in self.items if i.startswith("a:") and i[2:].isdigit()), default=0
         )
+        self.history.attach(self)
         self.current_id: str | None = None
         first_key = self._order.keys[0][2] if self._order.keys else None
         self.current_id = self._first_undecided_from(0) or first_key
@@ -273,6 +274,23 @@ class EntitySession:
         target = step.current_after if forward else step.current_before
         self.current_id = target if target in self.items else None
 
+    def holds(self, step: Step, forward: bool) -> bool:
+        """Whether the items of `step` are as it expects (before it when `forward`)."""
+        return all(self.items.get(item_id) == (before if forward else after)
+                   for item_id, (before, after) in step.changes.items())
+
+    def state(self, item: EntityItem | None, span: Span) -> str:
+        """What `item` (over `span`; None: no item there) is, for undo and redo messages."""
+        text = self.article.text[item.start:item.end] if item is not None \
+            else self.article.text[span.start:span.end]
+        if item is None:
+            return f"{text!r} is no longer an entity"
+        if item.status is Status.SUGGESTED:
+            return f"{text!r} is an undecided suggestion ({item.label})"
+        if item.status is Status.REJECTED:
+            return f"{text!r} is rejected"
+        return f"{text!r} is {item.label}"
+
     @staticmethod
     def step_spans(step: Step) -> tuple[Span, ...]:
         spans: list[Span] = []
@@ -281,11 +299,13 @@ class EntitySession:
         return tuple(spans)
 
     def _single(self, before: EntityItem, after: EntityItem | None, description: str,
-                advance: bool = False) -> Outcome:
+                verb: str, advance: bool = False) -> Outcome:
         current_after = self.current_id
         if after is None:
             current_after = self._neighbour(before)
-        step = Step({before.id: (before, after)}, description, self.current_id, current_after)
+        step = Step({before.id: (before, after)}, description, self.current_id, current_after,
+                    undone=f"{verb}: {self.state(before, before.span)} again",
+                    redone=f"{verb}: {self.state(after, before.span)}")
         outcome = self._commit(step)
         if advance:
             self._advance_to_undecided()
@@ -304,7 +324,7 @@ class EntitySession:
             return Outcome(False, f"Overlaps {self.text_of(blocker)!r} ({blocker.label})")
         after = self._decided(item, status=Status.ACCEPTED)
         return self._single(item, after, f"Accepted {self.text_of(item)!r} as {item.label}",
-                            advance=True)
+                            "accept", advance=True)
 
     def reject(self) -> Outcome:
         item = self.current
@@ -318,7 +338,7 @@ class EntitySession:
         s = item.suggestion
         after = self._decided(item, status=Status.REJECTED, start=s.start, end=s.end, label=s.label)
         return self._single(item, after, f"Rejected {self.text_of(item)!r} ({item.label})",
-                            advance=True)
+                            "reject", advance=True)
 
     def delete(self) -> Outcome:
         """Remove an added entity; a suggested one is rejected."""
@@ -331,8 +351,9 @@ class EntitySession:
             s = item.suggestion
             after = self._decided(item, status=Status.REJECTED, start=s.start, end=s.end,
                                   label=s.label)
-            return self._single(item, after, f"Deleted {self.text_of(item)!r} (rejected)")
-        return self._single(item, None, f"Deleted {self.text_of(item)!r}")
+            return self._single(item, after, f"Deleted {self.text_of(item)!r} (rejected)",
+                                "delete")
+        return self._single(item, None, f"Deleted {self.text_of(item)!r}", "delete")
 
     def relabel(self, label: str) -> Outcome:
         item = self.current
@@ -345,7 +366,7 @@ class EntitySession:
             if blocker is not None:
                 return Outcome(False, f"Overlaps {self.text_of(blocker)!r} ({blocker.label})")
         after = self._decided(item, label=label, status=Status.CORRECTED)
-        return self._single(item, after, f"{self.text_of(item)!r} is now {label}")
+        return self._single(item, after, f"{self.text_of(item)!r} is now {label}", "relabel")
 
     def resize(self, edge: Edge, grow: bool) -> Outcome:
         """Move the `edge` boundary of the current entity out (`grow`) or in by one token."""
@@ -369,7 +390,8 @@ class EntitySession:
         if blocker is not None:
             return Outcome(False, f"Overlaps {self.text_of(blocker)!r} ({blocker.label})")
         after = self._decided(item, start=span.start, end=span.end, status=Status.CORRECTED)
-        return self._single(item, after, f"Now {self.article.text[span.start:span.end]!r}")
+        return self._single(item, after, f"Now {self.article.text[span.start:span.end]!r}",
+                            "resize")
 
     def add(self, span: Span, label: str) -> Outcome:
         """Add an entity over `span` (snapped to tokens) with `label`."""
@@ -386,7 +408,9 @@ class EntitySession:
                                         label=label, status=Status.ADDED))
         step = Step({item_id: (None, item)},
                      f"Added {self.article.text[snapped.start:snapped.end]!r} as {label}",
-                     self.current_id, item_id)
+                     self.current_id, item_id,
+                     undone=f"add: {self.state(None, snapped)}",
+                     redone=f"add: {self.state(item, snapped)}")
         return self._commit(step)
 
     def accept_all(self) -> Outcome:
@@ -397,8 +421,11 @@ class EntitySession:
                 changes[item.id] = (item, self._decided(item, status=Status.ACCEPTED))
         if not changes:
             return Outcome(False, "Nothing left to accept")
-        return self._commit(Step(changes, f"Accepted {len(changes)} remaining suggestions",
-                                  self.current_id, self.current_id))
+        n = len(changes)
+        return self._commit(Step(changes, f"Accepted {n} remaining suggestions",
+                                  self.current_id, self.current_id,
+                                  undone=f"accept all: {n} suggestions are undecided again",
+                                  redone=f"accept all: {n} suggestions are accepted"))
 
     def apply_to_mentions(self) -> Outcome:
         """Give every other mention of the current entity's text the same decision."""
@@ -450,7 +477,11 @@ class EntitySession:
         message = f"{verb}: {len(changes)} other mentions of {needle!r}"
         if skipped:
             message += f" ({skipped} skipped: overlap)"
-        return self._commit(Step(changes, message, self.current_id, self.current_id))
+        n = len(changes)
+        return self._commit(Step(
+            changes, message, self.current_id, self.current_id,
+            undone=f"all mentions: {n} other mentions of {needle!r} are as they were again",
+            redone=f"all mentions: {message[:1].lower()}{message[1:]}"))
 
     # -------------------------------------------------------------- undo/redo
 

@@ -3,7 +3,10 @@
 `read_paths` takes files and folders (a folder is read non-recursively: its
 `*.txt` and `*.jsonl` files, sorted by name) and returns every article it could
 read and one `InputError` (`PATH[:LINE]: reason`) for every file it could not.
-A file is read whole or not at all: one bad line refuses the whole JSONL file.
+A file is read whole or not at all: one bad line refuses the whole JSONL file
+(unless `skip_bad_lines`: then the bad lines are left out and counted in a
+warning). What a folder holds besides articles (subfolders, other files) is
+listed in `ReadResult.skipped`, so the command can say what it left out.
 Only regular files are read (`tui.core.files`): a FIFO, a device, a symlink
 loop or a dangling symlink, given by name or found in a folder, is one error
 naming it, and the other files are still read.
@@ -76,31 +79,54 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 
 @dataclass
 class ReadResult:
-    """The articles read, in the order given, and one error per file refused."""
+    """The articles read, in the order given, one error per file refused, what the folders
+    held besides articles and one warning per file whose bad lines were skipped."""
 
     articles: list[Article] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
+    #: Folder (as shown) -> the names in it that were not read ("sub/" for a subfolder).
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    #: One line per JSONL file with bad lines skipped (with `skip_bad_lines`).
+    warnings: list[str] = field(default_factory=list)
+
+    def notices(self) -> list[str]:
+        """One line per folder with files left out, then the warnings: what to tell."""
+        return [skipped_line(folder, names) for folder, names in self.skipped.items()] \
+            + [f"warning: {warning}" for warning in self.warnings]
 
 
-def read_paths(paths: Sequence[Path]) -> ReadResult:
+def skipped_line(folder: str, names: Sequence[str], shown: int = 5) -> str:
+    """'skipped 2 files in seeds/ (notes.md, sub/): only .txt, .jsonl are read'."""
+    listed = ", ".join(names[:shown]) + (f", … ({len(names) - shown} more)"
+                                         if len(names) > shown else "")
+    where = folder if folder.endswith(("/", os.sep)) else folder + "/"
+    count = f"{len(names)} file" + ("" if len(names) == 1 else "s")
+    return f"skipped {count} in {where} ({listed}): only " \
+           f"{', '.join(ARTICLE_SUFFIXES)} are read"
+
+
+def read_paths(paths: Sequence[Path], *, skip_bad_lines: bool = False) -> ReadResult:
     """Read the articles of `paths` (files and folders), collecting errors.
 
     A folder gives its `*.txt` and `*.jsonl` files, sorted by name, and nothing
-    from its subfolders; other files in it are skipped. A file named twice is
-    read once. An article id already read from an earlier file refuses the
-    later file (the first article is kept).
+    from its subfolders; other files in it are skipped (and listed in
+    `skipped`). A file named twice is read once. An article id already read
+    from an earlier file refuses the later file (the first article is kept).
+    With `skip_bad_lines`, a JSONL line that cannot be read is left out (one
+    warning per file says how many and the first) instead of refusing the file.
     """
     result = ReadResult()
     seen_files: set[str] = set()
     first_source: dict[str, str] = {}
     for given in paths:
-        for path in _expand(Path(given), result.errors):
+        for path in _expand(Path(given), result.errors, result.skipped):
             key = os.path.normcase(os.path.abspath(path))
             if key in seen_files:
                 continue
             seen_files.add(key)
+            bad: list[InputError] | None = [] if skip_bad_lines else None
             try:
-                read = _read_file(path)
+                read = _read_file(path, bad)
                 for article, line in read:
                     if article.id in first_source:
                         raise _error(path, f"duplicate article id {article.id!r} "
@@ -111,7 +137,16 @@ def read_paths(paths: Sequence[Path]) -> ReadResult:
             for article, _ in read:
                 first_source[article.id] = shown_name(path)
                 result.articles.append(article)
+            if bad:
+                result.warnings.append(bad_lines_warning(path, bad))
     return result
+
+
+def bad_lines_warning(path: Path, bad: Sequence[InputError]) -> str:
+    """'FILE: skipped 2 bad lines (first: line 3: invalid JSON ...)'."""
+    first = bad[0]
+    lines = f"{len(bad)} bad line" + ("" if len(bad) == 1 else "s")
+    return f"{shown_name(path)}: skipped {lines} (first: line {first.line}: {first.reason})"
 
 
 def read_file(path: Path) -> list[Article]:
@@ -122,12 +157,14 @@ def read_file(path: Path) -> list[Article]:
 # ------------------------------------------------------------------ files
 
 
-def _expand(path: Path, errors: list[InputError]) -> Iterator[Path]:
+def _expand(path: Path, errors: list[InputError],
+            skipped: dict[str, list[str]] | None = None) -> Iterator[Path]:
     """The article files `path` names, appending an error where it names none.
 
     In a folder, every name ending in `.txt` or `.jsonl` that is not a folder
     is given (a FIFO, a dangling symlink or a symlink loop among them is
-    refused when read, one named error each); subfolders are left out.
+    refused when read, one named error each); subfolders and other files are
+    left out, and named in `skipped` under the folder (a subfolder as "name/").
     """
     try:
         mode = path.stat().st_mode
@@ -139,18 +176,25 @@ def _expand(path: Path, errors: list[InputError]) -> Iterator[Path]:
     if stat.S_ISDIR(mode):
         try:
             with os.scandir(path) as entries:
-                names = sorted(entry.name for entry in entries if _is_article_name(entry.name))
+                every = sorted(entry.name for entry in entries)
         except OSError as error:
             errors.append(_error(path, f"cannot list folder ({error.strerror or error})"))
             return
-        for name in names:
+        left_out: list[str] = []
+        for name in every:
             child = path / name
             try:
-                if child.is_dir():
-                    continue
+                is_dir = child.is_dir()
             except OSError:
-                pass  # a symlink loop, a permission problem: named when it is read
-            yield child
+                is_dir = False  # a symlink loop, a permission problem: named when it is read
+            if is_dir:
+                left_out.append(shown_name(name) + "/")
+            elif not _is_article_name(name):
+                left_out.append(shown_name(name))
+            else:
+                yield child
+        if left_out and skipped is not None:
+            skipped.setdefault(shown_name(path), []).extend(left_out)
     elif not stat.S_ISREG(mode):
         errors.append(_error(path, f"not a regular file ({kind_of(mode)})"))
     elif not _is_article_name(path.name):
@@ -182,10 +226,13 @@ def read_input(path: Path) -> bytes:
         raise _error(path, read_problem(error, path)) from None
 
 
-def _read_file(path: Path) -> list[tuple[Article, int | None]]:
+def _read_file(path: Path, bad: list[InputError] | None = None
+               ) -> list[tuple[Article, int | None]]:
+    """The articles of `path` with their lines; with `bad`, a JSONL line that cannot be
+    read is appended there and left out rather than refusing the file."""
     data = read_input(path)
     if path.suffix.lower() == ".jsonl":
-        return _read_jsonl(path, data)
+        return _read_jsonl(path, data, bad)
     return [(_read_txt(path, data), None)]
 
 
@@ -296,11 +343,16 @@ def read_jsonl_rows(path: Path) -> list[tuple[Article, dict[str, Any], int]]:
     return _jsonl_rows(path, data)
 
 
-def _read_jsonl(path: Path, data: bytes) -> list[tuple[Article, int | None]]:
-    return [(article, number) for article, _, number in _jsonl_rows(path, data)]
+def _read_jsonl(path: Path, data: bytes, bad: list[InputError] | None = None
+                ) -> list[tuple[Article, int | None]]:
+    return [(article, number) for article, _, number in _jsonl_rows(path, data, bad)]
 
 
-def _jsonl_rows(path: Path, data: bytes) -> list[tuple[Article, dict[str, Any], int]]:
+def _jsonl_rows(path: Path, data: bytes, bad: list[InputError] | None = None
+                ) -> list[tuple[Article, dict[str, Any], int]]:
+    """Every line of a JSONL file as (article, object, line number); a bad line refuses
+    the file, or, given `bad`, is appended there (the file is refused only when no line
+    is good)."""
     content = decode_text(path, data, lines=True)
     if not content.strip():
         raise _error(path, "empty file")
@@ -314,13 +366,21 @@ def _jsonl_rows(path: Path, data: bytes) -> list[tuple[Article, dict[str, Any], 
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        obj = parse_json_line(path, line, number, truncated and number == last)
-        article = _article_of(path, obj, number, stem, source)
-        if article.id in first_line:
-            raise _error(path, f"duplicate id {article.id!r} (first on line "
-                               f"{first_line[article.id]})", number)
+        try:
+            obj = parse_json_line(path, line, number, truncated and number == last)
+            article = _article_of(path, obj, number, stem, source)
+            if article.id in first_line:
+                raise _error(path, f"duplicate id {article.id!r} (first on line "
+                                   f"{first_line[article.id]})", number)
+        except InputError as error:
+            if bad is None:
+                raise
+            bad.append(error)
+            continue
         first_line[article.id] = number
         articles.append((article, obj, number))
+    if bad and not articles:
+        raise bad[0]
     return articles
 
 

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, SEARCH_BINDINGS, key_display
+from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, SEARCH_BINDINGS, key_display, key_names
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
 from tui.app.screens.cursor_keys import MOVE_ACTIONS, CursorKeys
@@ -54,6 +54,8 @@ from tui.core.text import display_line, display_safe
 from tui.store.gold import StoreError
 
 _ALWAYS = {"help", "library", "finish", "app.quit", "model_review", "toggle_side"}
+#: The keys of an article whose text changed since it was annotated.
+_RENEW_ACTIONS = {"carry_over", "start_again"}
 ENTITIES = "entities"
 #: The layers in the order `t` goes through them.
 LAYERS: tuple[str, ...] = (ENTITIES, QUOTES, MEETINGS)
@@ -117,6 +119,8 @@ class ArticleScreen(CursorKeys):
         self.shown_layer = ENTITIES
         self.labels: tuple[str, ...] = ctx.labels
         self.stale = False
+        #: The stored record was made on another text: C carries it over, N starts again.
+        self.text_changed = False
         self.read_only_reason = "its text changed since it was annotated"
         self.model_pending = False
         self._last_key_state: tuple[object, ...] | None = None
@@ -131,6 +135,8 @@ class ArticleScreen(CursorKeys):
         self.place = ctx.index_of(article.id)
         #: Whether the article is marked done: read once, changed only by `f`.
         self.done = ctx.is_done(article)
+        #: Binding id -> the keys in force, for the hints in messages.
+        self.keys = key_names(ctx.keymap)
 
     # ------------------------------------------------------------ composition
 
@@ -194,10 +200,14 @@ class ArticleScreen(CursorKeys):
         store, article = self.ctx.store, self.article
         summary = store.summary(article.id, self.ctx.annotator)
         if summary is not None and summary.text_hash != article.text_hash:
-            self.stale = True
+            self.stale = self.text_changed = True
+            key = self.keys
             self._set_status(
                 "This article's text has changed since it was annotated: the stored "
-                "annotations no longer fit it, so it is shown read-only.", error=True)
+                "annotations no longer fit it, so it is shown read-only. "
+                f"{key('carry-over')}: carry the decisions still found over to the new text; "
+                f"{key('start-again')}: start again (the old record is kept either way).",
+                error=True)
             self._refresh_panels()
             return
         try:
@@ -276,13 +286,16 @@ class ArticleScreen(CursorKeys):
         def sink(changes: Mapping[str, Any]) -> None:
             store.save_items(article.id, annotator, article.text_hash, changes)
 
-        self.session = EntitySession(article, suggestions, stored, annotator, sink)
-        history, tokens, model = self.session.history, self.session.tokens, suggestions.model
+        history, keys = self.ctx.history(article), self.keys
+        self.session = EntitySession(article, suggestions, stored, annotator, sink,
+                                     history=history)
+        tokens, model = self.session.tokens, suggestions.model
         self.quotes = QuoteSession(article, model, tokens, suggestions.quotes,
-                                   record.quotes if record else {}, annotator, sink, history)
+                                   record.quotes if record else {}, annotator, sink, history,
+                                   keys=keys)
         self.meetings = MeetingSession(article, model, tokens, suggestions.meetings,
                                        record.meetings if record else {}, annotator, sink,
-                                       history)
+                                       history, keys=keys)
         extra = [item.label for item in self.session.items.values()]
         labels = with_extra_labels(self.labels, extra)
         if labels != self.labels:
@@ -395,7 +408,7 @@ class ArticleScreen(CursorKeys):
         if layer is not None:
             description = describe_layer_item(layer, layer.current)
         elif self.session is not None:
-            description = describe_item(self.session, self.session.current)
+            description = describe_item(self.session, self.session.current, self.keys)
         elif self.model_pending:
             description = Text("Loading the model: suggestions will appear in a moment.",
                                style="italic")
@@ -413,7 +426,7 @@ class ArticleScreen(CursorKeys):
         target = self._target()
         assert target is not None
         return (self.shown_layer, target.current is not None,
-                self.view.selection_anchor is not None, session.can_undo, session.can_redo,
+                self.view.selection_anchor is not None,
                 target.has_undecided(), bool(target.items), len(self.labels), self.width)
 
     def _refresh_keys(self) -> None:
@@ -448,6 +461,8 @@ class ArticleScreen(CursorKeys):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _ALWAYS or action == "quit":
             return True
+        if action in _RENEW_ACTIONS:
+            return True if self.text_changed else None
         session = self.session
         if session is None:
             return None
@@ -482,10 +497,8 @@ class ArticleScreen(CursorKeys):
                 else None
         if action == "pick_label":
             return True if selecting or current is not None or on_token else None
-        if action == "undo":
-            return True if session.can_undo else None
-        if action == "redo":
-            return True if session.can_redo else None
+        if action in ("undo", "redo"):
+            return True  # with nothing to undo (redo), the press says so
         if action == "accept_all":
             return True if target.has_undecided() else None
         if action in ("next", "previous"):
@@ -733,10 +746,16 @@ class ArticleScreen(CursorKeys):
         layer = LAYERS[(LAYERS.index(self.shown_layer) + 1) % len(LAYERS)]
         self.view.set_selection_anchor(None)
         self._show_layer(layer)
-        hints = {ENTITIES: "digits label, v selects",
-                 QUOTES: "s/w speaker, k cue, i direct/indirect, o new from selection",
-                 MEETINGS: "e participant, h place, y time, g/G merge/split, o new"}
-        self._set_status(f"Layer: {layer} (n/p move, a accept, x reject; {hints[layer]})")
+        key = self.keys
+        hints = {ENTITIES: f"digits label, {key('select')} selects",
+                 QUOTES: f"{key('speaker-next')}/{key('speaker-here')} speaker, "
+                         f"{key('cue-here')} cue, {key('kind')} direct/indirect, "
+                         f"{key('add-item')} new from selection",
+                 MEETINGS: f"{key('participant')} participant, {key('place')} place, "
+                           f"{key('time')} time, {key('merge')}/{key('split')} merge/split, "
+                           f"{key('add-item')} new"}
+        self._set_status(f"Layer: {layer} ({key('next')}/{key('previous')} move, "
+                         f"{key('accept')} accept, {key('reject')} reject; {hints[layer]})")
 
     def _under_cursor(self, prefer_entity: bool) -> tuple[Span, bool] | None:
         """What a key like w, e, h acts on: the selection, else the entity under the cursor
@@ -922,7 +941,8 @@ class ArticleScreen(CursorKeys):
     def action_toggle_selection(self) -> None:
         view = self.view
         view.set_selection_anchor(None if view.selection_anchor is not None else view.cursor)
-        self._set_status("Selecting: move with the arrows, then a digit or l to add the entity"
+        self._set_status("Selecting: move with the arrows, then a digit or "
+                         f"{self.keys('pick-label')} to add the entity"
                          if view.selection_anchor is not None else "Selection dropped")
         self._refresh_keys()
 
@@ -992,6 +1012,45 @@ class ArticleScreen(CursorKeys):
         self.notify(f"Done{note}. Next: {display_safe(following.title[:60])}",
                     markup=False, timeout=4)
         self.app.switch_screen(ArticleScreen(self.ctx, following))
+
+    def action_carry_over(self) -> None:
+        self._renew(carry=True)
+
+    def action_start_again(self) -> None:
+        self._renew(carry=False)
+
+    def _renew(self, carry: bool) -> None:
+        """The text changed: keep the old record, then carry its decisions over to the new
+        text (`carry`) or start again, and open the article on its new text."""
+        from tui.core.carry import Carried, carry_over
+        from tui.store.archive import renew
+
+        store, article, annotator = self.ctx.store, self.article, self.ctx.annotator
+        try:
+            record = store.annotation(article.id, annotator)
+            old = None if record is None else store.article(article.id, record.text_hash)
+            if record is None or old is None:
+                self._set_status("The text these decisions were made on is not in the gold "
+                                 "store: nothing can be carried over or kept.", error=True)
+                return
+            carried = carry_over(old.text, article.text, record) if carry else Carried(
+                dropped=len(record.items) + len(record.quotes) + len(record.meetings))
+            kept = renew(store, article, annotator, record, old, carried.changes(record))
+        except StoreError as error:
+            self._set_status(str(error), error=True)
+            self.notify(str(error), severity="error", markup=False, timeout=10)
+            return
+        self.stale = self.text_changed = self.done = False
+        self._last_key_state = None
+        self._load()
+        if carry:
+            message = (f"Carried {carried.kept} decisions over to the new text; "
+                       f"{carried.dropped} not found there were left out")
+        else:
+            message = "Started again on the new text"
+        self._set_status(f"{message} (the old record is kept as {kept!r}).")
+        self._refresh_panels()
+        self._refresh_keys()
 
     def action_library(self) -> None:
         self.app.pop_screen()

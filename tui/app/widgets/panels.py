@@ -12,7 +12,9 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.app.bindings import key_names
 from tui.app.widgets.colors import entity_style, label_colour, role_style
+from tui.core.keys import KeyNames
 from tui.core.layer_session import LayerSession
 from tui.core.layers import LayerItem, MeetingSuggestion, QuoteSuggestion, value_anchor
 from tui.core.meeting_session import MeetingSession
@@ -27,8 +29,10 @@ def _clean(value: str, limit: int = 200) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def describe_item(session: EntitySession, item: EntityItem | None) -> Text:
-    """A few lines about `item`: its text, label, status and who suggested/decided it."""
+def describe_item(session: EntitySession, item: EntityItem | None,
+                  keys: KeyNames | None = None) -> Text:
+    """A few lines about `item`: its text, label, status and who suggested/decided it
+    (`keys`: the keys in force for the hints, by binding id; default: the default keys)."""
     text = Text(no_wrap=False)
     counts = session.counts()
     total = sum(counts.values())
@@ -37,7 +41,9 @@ def describe_item(session: EntitySession, item: EntityItem | None) -> Text:
     text.append(f" · {undecided} to go\n\n")
     if item is None:
         text.append("No entity selected.\n", style="italic")
-        text.append("Move with n/p, or select text with v and the arrows.")
+        key = keys or key_names({})
+        text.append(f"Move with {key('next')}/{key('previous')}, or select text with "
+                    f"{key('select')} and the arrows.")
         return text
     text.append(f"Entity {session.position(item) + 1} of {total}\n", style="dim")
     text.append("“")
@@ -125,7 +131,9 @@ def describe_layer_item(session: LayerSession[Any], item: LayerItem[Any] | None)
     text.append(f" · {undecided} to go\n\n")
     if item is None:
         text.append(f"No {session.noun} selected.\n", style="italic")
-        text.append(f"Move with n/p; o makes a {session.noun} from a selection (v).")
+        key = session.key
+        text.append(f"Move with {key('next')}/{key('previous')}; {key('add-item')} makes a "
+                    f"{session.noun} from a selection ({key('select')}).")
         return text
     value = item.value
     text.append(f"{session.noun.capitalize()} {session.position(item) + 1} of {total}",
