@@ -85,6 +85,8 @@ if str(ROOT) not in sys.path:
 SEEDS = ROOT / "seeds"
 SEED_ID = "000_4aeb03596a5cf5ac"
 SIZE = (120, 40)
+#: The other terminal size of the resize in every cycle (RESIZE toggles between the two).
+ALT_SIZE = (100, 36)
 ANNOTATOR = "bench"
 RANDOM_SEED = 20251023
 LONG_WORDS = 20_000
@@ -96,6 +98,23 @@ CYCLE = ("n", "a", "3", "right_square_bracket", "u", "u", "u")
 #: The cycles of the quote and meeting layers (reached with t, then t again).
 QUOTE_CYCLE = ("n", "a", "s", "i", "u", "u", "u")
 MEETING_CYCLE = ("n", "a", "g", "right_square_bracket", "u", "u", "u")
+#: The movement keys of every cycle, as binding ids of tui.app.bindings.ARTICLE_BINDINGS,
+#: resolved to their keys at run time; an id the app does not have is skipped (and named
+#: on stderr), so the bench runs on any version of the app. In pairs that go and come back.
+MOVEMENT_IDS: tuple[str, ...] = (
+    "cursor-down", "cursor-up",
+    "word-right", "word-left",
+    "cursor-end", "cursor-home",
+    "paragraph-down", "paragraph-up",
+    "page-down", "page-up",
+    "article-end", "article-start",
+)
+#: After the movement keys: redo the cycle's accept and undo it again, which puts the
+#: current item and the cursor back where the cycle left them (on the entity layer the
+#: current entity follows the cursor), so the next cycle's `n` moves one item on.
+REANCHOR = ("r", "u")
+#: Not a key: the bench resizes the terminal (Pilot.resize_terminal), SIZE <-> ALT_SIZE.
+RESIZE = "resize"
 #: scenario -> (fraction of entity suggestions pre-accepted, keys before the cycle, cycle)
 SCENARIOS: dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]] = {
     "fresh": (0.0, (), CYCLE),
@@ -110,6 +129,21 @@ TARGET_STARTUP_RATIO = 2.0
 
 def log(message: str) -> None:
     print(f"[bench_app] {message}", file=sys.stderr, flush=True)
+
+
+def movement_keys(ids: Sequence[str] = MOVEMENT_IDS) -> tuple[list[str], list[str]]:
+    """The first key of each binding id of `ids` in ARTICLE_BINDINGS, and the ids it lacks."""
+    from tui.app.bindings import ARTICLE_BINDINGS
+
+    by_id = {b.id: b for b in ARTICLE_BINDINGS if b.id}
+    keys = [by_id[i].key.split(",")[0].strip() for i in ids if i in by_id]
+    return keys, [i for i in ids if i not in by_id]
+
+
+def full_cycle(edits: Sequence[str], movement: Sequence[str]) -> tuple[str, ...]:
+    """A scenario's decision keys, then the movement keys (and REANCHOR), then a resize."""
+    moves = (*movement, *REANCHOR) if movement else ()
+    return (*edits, *moves, RESIZE)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -274,13 +308,19 @@ async def timed_loop(pilot: Any, clock: FrameClock, keys: Sequence[str], warmup:
     frames = 0
     perf, cpu = time.perf_counter_ns, time.process_time_ns
     collector = GcClock()
+    sizes = [SIZE]
     for index, key in enumerate(keys):
         if index == warmup:
             gc.callbacks.append(collector)
         clock.frames.clear()
+        if key == RESIZE:
+            sizes[0] = ALT_SIZE if sizes[0] == SIZE else SIZE
         c0 = cpu()
         t0 = perf()
-        await pilot.press(key)
+        if key == RESIZE:
+            await pilot.resize_terminal(*sizes[0])
+        else:
+            await pilot.press(key)
         await pilot.pause()
         t1 = perf()
         c1 = cpu()
@@ -432,7 +472,7 @@ async def drive_trivial(keys: Sequence[str], warmup: int) -> dict[str, Any]:
     from textual.widgets import Static
 
     class Trivial(App[None]):
-        BINDINGS = [Binding(key, "bump", key) for key in sorted(set(keys))]
+        BINDINGS = [Binding(key, "bump", key) for key in sorted(set(keys) - {RESIZE})]
 
         def __init__(self) -> None:
             super().__init__()
@@ -449,8 +489,9 @@ async def drive_trivial(keys: Sequence[str], warmup: int) -> dict[str, Any]:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         result = await timed_loop(pilot, FrameClock(app), keys, warmup)
-        if app.count != len(keys):
-            raise SystemExit(f"trivial app saw {app.count} of {len(keys)} keys")
+        pressed = sum(1 for key in keys if key != RESIZE)
+        if app.count != pressed:
+            raise SystemExit(f"trivial app saw {app.count} of {pressed} keys")
     return result
 
 
@@ -608,20 +649,26 @@ def keystroke_bench(work: Path, prepared: dict[str, Any], actions: int,
         raise SystemExit(f"the long article does not fit the brief: {checks}")
     log(f"long: {described['long']}; short: {described['short']}")
 
+    movement, missing = movement_keys()
+    if missing:
+        log(f"movement ids not in ARTICLE_BINDINGS, skipped: {', '.join(missing)}")
+    log(f"movement keys of the cycle: {' '.join(movement) or '(none)'}")
+    cycles_of = {name: full_cycle(edits, movement)
+                 for name, (_, _, edits) in SCENARIOS.items()}
     # `actions` measured keys per article and scenario, over `rounds` runs.
     per_run = -(-actions // rounds)
-    cycles = -(-per_run // len(CYCLE))
-    warmup = len(CYCLE)
-    keys = list(CYCLE) * (cycles + 1)  # + one warm-up cycle
-    if described["short"]["suggestions"] < 2 * (cycles + 2):
-        raise SystemExit(f"the short article has too few suggestions for {cycles} cycles")
+    most = max(-(-per_run // len(cycle)) for cycle in cycles_of.values())
+    if described["short"]["suggestions"] < 2 * (most + 2):
+        raise SystemExit(f"the short article has too few suggestions for {most} cycles")
 
     targets = {"long": (long_path, long_article, long_suggestions),
                "short": (short_path, short_article, short_suggestions)}
     trivial = empty_bucket()
     scenarios: dict[str, Any] = {}
-    for scenario, (fraction, prefix, cycle) in SCENARIOS.items():
+    for scenario, (fraction, prefix, _) in SCENARIOS.items():
         # The layer scenarios press t first; those keys and one cycle are the warm-up.
+        cycle = cycles_of[scenario]
+        cycles = -(-per_run // len(cycle))
         keys = [*prefix, *list(cycle) * (cycles + 1)]
         warmup = len(prefix) + len(cycle)
         buckets = {name: empty_bucket() for name in targets}
@@ -721,10 +768,13 @@ def keystroke_bench(work: Path, prepared: dict[str, Any], actions: int,
         "articles": described,
         "checks": checks,
         "model": prepared["model"],
-        "keys_cycle": list(CYCLE),
-        "scenario_keys": {name: {"prefix": list(prefix), "cycle": list(cycle),
+        "keys_cycle": list(cycles_of["fresh"]),
+        "movement_ids": list(MOVEMENT_IDS),
+        "movement_ids_skipped": missing,
+        "resize_sizes": [list(SIZE), list(ALT_SIZE)],
+        "scenario_keys": {name: {"prefix": list(prefix), "cycle": list(cycles_of[name]),
                                  "entities_pre_accepted": fraction}
-                          for name, (fraction, prefix, cycle) in SCENARIOS.items()},
+                          for name, (fraction, prefix, _) in SCENARIOS.items()},
         "measured_actions_per_article_per_scenario": scenarios["fresh"]["long"]["n"],
         "warmup_actions_per_run": warmup,
         "rounds": rounds,
