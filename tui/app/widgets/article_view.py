@@ -119,12 +119,18 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     # -------------------------------------------------------------- rendering
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Render the lines of `crop`, working out the base style and the width once.
+        """Render the lines of `crop`, working out the base style and the width once
+        (and wrapping the text again first if the width changed).
 
         `rich_style` walks every ancestor's styles: asked for each line, it was half
         the cost of drawing a screenful after a scroll.
         """
-        self._frame = (self.rich_style, self.scrollable_content_region.width)
+        width = self.scrollable_content_region.width
+        if width != self._wrap_width and width > 0:
+            # Resized: wrap for the new width now, so that the first frame at this
+            # size is the right one and `on_resize` has nothing left to redraw.
+            self._rewrap(width)
+        self._frame = (self.rich_style, width)
         try:
             return super().render_lines(crop)
         finally:
