@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.app.helpers import article_screen, make_app, screen_lines
+from tests.app.helpers import ANNOTATOR, article_screen, make_app, screen_lines
+from tests.conftest import SEED_ID
 from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.wrap import wrap_lines
+from tui.core.model import Article, Suggestions
+from tui.core.session import EntitySession
+from tui.store.gold import GoldStore
 
 
 async def test_a_resize_rewraps_the_article_before_its_first_frame(cached_store: Path) -> None:
@@ -42,3 +46,49 @@ async def test_a_resize_rewraps_the_article_before_its_first_frame(cached_store:
         await pilot.pause()
         assert (view._wrap_width, view._lines) == (wide_width, wide_lines)
         assert all(wrapped == shown for wrapped, shown in frames)
+
+
+def cursor_on_screen(view: ArticleView) -> bool:
+    session = view.session
+    assert session is not None and view.cursor is not None
+    line = view.line_of(session.tokens.starts[view.cursor])
+    top = view.scroll_offset.y
+    return top <= line < top + view.scrollable_content_region.height
+
+
+async def test_the_cursor_stays_on_screen_through_resizes(cached_store: Path) -> None:
+    app = make_app(cached_store)
+    async with app.run_test(size=(60, 14)) as pilot:
+        await pilot.pause()
+        view = article_screen(app).query_one(ArticleView)
+        for _ in range(30):
+            await pilot.press("down")
+        await pilot.pause()
+        assert view.scroll_offset.y > 0 and cursor_on_screen(view)
+        cursor = view.cursor
+        for size in ((44, 14), (100, 14), (60, 10)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            assert view.cursor == cursor
+            assert cursor_on_screen(view), size
+
+
+async def test_an_article_opens_scrolled_to_its_current_item(
+        cached_store: Path, seed_articles: list[Article],
+        seed_suggestions: dict[str, Suggestions]) -> None:
+    """Half the entities decided: the article opens on the first undecided one, on screen."""
+    article = next(a for a in seed_articles if a.id == SEED_ID)
+    changes: dict[str, Any] = {}
+    session = EntitySession(article, seed_suggestions[SEED_ID], {}, ANNOTATOR, changes.update)
+    for _ in range(len(session.items) // 2):
+        assert session.accept().ok
+    with GoldStore.open(cached_store) as store:
+        store.save_items(SEED_ID, ANNOTATOR, article.text_hash, changes)
+    app = make_app(cached_store)
+    async with app.run_test(size=(60, 14)) as pilot:
+        await pilot.pause()
+        screen = article_screen(app)
+        view = screen.query_one(ArticleView)
+        assert screen.session is not None and screen.session.current is not None
+        assert view.line_of(screen.session.current.start) > 14
+        assert cursor_on_screen(view)

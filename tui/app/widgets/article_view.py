@@ -102,6 +102,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_starts = [start for start, _ in self._lines]
         self._cache.clear()
         self.virtual_size = Size(width, len(self._lines))
+        if self.cursor is not None:
+            # The lines moved: keep the token cursor on screen (after a resize, and when
+            # the article opens at an item further down than the view could scroll to
+            # before it first had a width).
+            self.call_after_refresh(self._show_cursor)
+
+    def _show_cursor(self) -> None:
+        cursor = self.cursor_span()
+        if cursor is not None:
+            self.show_offset(cursor.start)
 
     def on_resize(self, event: events.Resize) -> None:
         width = self.scrollable_content_region.width
