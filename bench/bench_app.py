@@ -23,16 +23,27 @@ collection costs there what it costs in the real app.
    None))`, runs headless under `app.run_test(size=(120, 40))` and Pilot
    presses the cycle `n a 3 ] u u u` (next, accept, relabel to label 3, extend
    right, then undo the three decisions, so the store never runs out of
-   suggestions and each cycle moves one entity on). Each key is timed with
+   suggestions and each cycle moves one entity on), then the movement keys
+   (MOVEMENT_IDS: binding ids resolved to keys from ARTICLE_BINDINGS when the
+   bench runs, in pairs that go and come back; ids the app lacks are skipped
+   and named on stderr and in `movement_ids_skipped`) and `r u` (redo the
+   accept and undo it again: the current item and the cursor go back where the
+   cycle left them), then a resize of the terminal (`Pilot.resize_terminal`,
+   120x40 <-> 100x36, timed like a key). Each key is timed with
    `perf_counter_ns` from just before `await pilot.press(key)` to just after
    `await pilot.pause()` returns ("raw"); in the same interval the bench also
    records the first and the last frame the app composed (`App._display`:
    "first_frame", "settled"), the process CPU time ("cpu") and the garbage
-   collector's runs. The first cycle of each run is a warm-up. Two scenarios:
-   `fresh` (nothing decided, the session starts at the top) and `halfway` (the
+   collector's runs. The first cycle of each run is a warm-up. Four scenarios:
+   `fresh` (nothing decided, the session starts at the top), `halfway` (the
    first half of the suggestions already accepted, so the session opens
-   mid-article with a ~1,550-item annotation record). After the timed keys,
-   `diagnose()` times the pieces of the per-key work directly. Baseline: the
+   mid-article with a ~1,550-item annotation record), `quotes` (`t`, then the
+   cycle `n a s i u u u` on the quote layer) and `meetings` (`t t`, then
+   `n a g ] u u u` on the meeting layer), each followed by the same movement
+   keys and resize. After the timed keys, `diagnose()` times the pieces of the
+   per-key work directly. Per key (`per_key`) and without the resizes
+   (`without_resize`; `judged[].without_resize_*`, `resize_*`) the figures are
+   reported too, not judged. Baseline: the
    same loop on a trivial Textual app (one `Static`, the same keys bound to an
    action that updates it): Pilot's own overhead. Targets: `p95_long_ms <= 16`
    and `ratio_p95 = p95_long / p95_short <= 1.5`, judged on raw times if they
@@ -85,6 +96,8 @@ if str(ROOT) not in sys.path:
 SEEDS = ROOT / "seeds"
 SEED_ID = "000_4aeb03596a5cf5ac"
 SIZE = (120, 40)
+#: The other terminal size of the resize in every cycle (RESIZE toggles between the two).
+ALT_SIZE = (100, 36)
 ANNOTATOR = "bench"
 RANDOM_SEED = 20251023
 LONG_WORDS = 20_000
@@ -96,6 +109,23 @@ CYCLE = ("n", "a", "3", "right_square_bracket", "u", "u", "u")
 #: The cycles of the quote and meeting layers (reached with t, then t again).
 QUOTE_CYCLE = ("n", "a", "s", "i", "u", "u", "u")
 MEETING_CYCLE = ("n", "a", "g", "right_square_bracket", "u", "u", "u")
+#: The movement keys of every cycle, as binding ids of tui.app.bindings.ARTICLE_BINDINGS,
+#: resolved to their keys at run time; an id the app does not have is skipped (and named
+#: on stderr), so the bench runs on any version of the app. In pairs that go and come back.
+MOVEMENT_IDS: tuple[str, ...] = (
+    "cursor-down", "cursor-up",
+    "word-right", "word-left",
+    "cursor-end", "cursor-home",
+    "paragraph-down", "paragraph-up",
+    "page-down", "page-up",
+    "article-end", "article-start",
+)
+#: After the movement keys: redo the cycle's accept and undo it again, which puts the
+#: current item and the cursor back where the cycle left them (on the entity layer the
+#: current entity follows the cursor), so the next cycle's `n` moves one item on.
+REANCHOR = ("r", "u")
+#: Not a key: the bench resizes the terminal (Pilot.resize_terminal), SIZE <-> ALT_SIZE.
+RESIZE = "resize"
 #: scenario -> (fraction of entity suggestions pre-accepted, keys before the cycle, cycle)
 SCENARIOS: dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]] = {
     "fresh": (0.0, (), CYCLE),
@@ -110,6 +140,21 @@ TARGET_STARTUP_RATIO = 2.0
 
 def log(message: str) -> None:
     print(f"[bench_app] {message}", file=sys.stderr, flush=True)
+
+
+def movement_keys(ids: Sequence[str] = MOVEMENT_IDS) -> tuple[list[str], list[str]]:
+    """The first key of each binding id of `ids` in ARTICLE_BINDINGS, and the ids it lacks."""
+    from tui.app.bindings import ARTICLE_BINDINGS
+
+    by_id = {b.id: b for b in ARTICLE_BINDINGS if b.id}
+    keys = [by_id[i].key.split(",")[0].strip() for i in ids if i in by_id]
+    return keys, [i for i in ids if i not in by_id]
+
+
+def full_cycle(edits: Sequence[str], movement: Sequence[str]) -> tuple[str, ...]:
+    """A scenario's decision keys, then the movement keys (and REANCHOR), then a resize."""
+    moves = (*movement, *REANCHOR) if movement else ()
+    return (*edits, *moves, RESIZE)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -274,13 +319,19 @@ async def timed_loop(pilot: Any, clock: FrameClock, keys: Sequence[str], warmup:
     frames = 0
     perf, cpu = time.perf_counter_ns, time.process_time_ns
     collector = GcClock()
+    sizes = [SIZE]
     for index, key in enumerate(keys):
         if index == warmup:
             gc.callbacks.append(collector)
         clock.frames.clear()
+        if key == RESIZE:
+            sizes[0] = ALT_SIZE if sizes[0] == SIZE else SIZE
         c0 = cpu()
         t0 = perf()
-        await pilot.press(key)
+        if key == RESIZE:
+            await pilot.resize_terminal(*sizes[0])
+        else:
+            await pilot.press(key)
         await pilot.pause()
         t1 = perf()
         c1 = cpu()
@@ -432,7 +483,7 @@ async def drive_trivial(keys: Sequence[str], warmup: int) -> dict[str, Any]:
     from textual.widgets import Static
 
     class Trivial(App[None]):
-        BINDINGS = [Binding(key, "bump", key) for key in sorted(set(keys))]
+        BINDINGS = [Binding(key, "bump", key) for key in sorted(set(keys) - {RESIZE})]
 
         def __init__(self) -> None:
             super().__init__()
@@ -449,8 +500,9 @@ async def drive_trivial(keys: Sequence[str], warmup: int) -> dict[str, Any]:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         result = await timed_loop(pilot, FrameClock(app), keys, warmup)
-        if app.count != len(keys):
-            raise SystemExit(f"trivial app saw {app.count} of {len(keys)} keys")
+        pressed = sum(1 for key in keys if key != RESIZE)
+        if app.count != pressed:
+            raise SystemExit(f"trivial app saw {app.count} of {pressed} keys")
     return result
 
 
@@ -482,10 +534,17 @@ def report_bucket(bucket: dict[str, Any]) -> dict[str, Any]:
         key: {"n": len(m["raw"]),
               "raw_p50_ms": round(percentile(m["raw"], 50) / 1e6, 3),
               "raw_p95_ms": round(percentile(m["raw"], 95) / 1e6, 3),
+              "first_frame_p50_ms": round(percentile(m["first_frame"], 50) / 1e6, 3),
+              "first_frame_p95_ms": round(percentile(m["first_frame"], 95) / 1e6, 3),
               "settled_p95_ms": round(percentile(m["settled"], 95) / 1e6, 3),
-              "cpu_p50_ms": round(percentile(m["cpu"], 50) / 1e6, 3)}
+              "cpu_p50_ms": round(percentile(m["cpu"], 50) / 1e6, 3),
+              "cpu_p95_ms": round(percentile(m["cpu"], 95) / 1e6, 3)}
         for key, m in bucket["per_key"].items()
     }
+    # The same without the resizes: what typing costs, apart from what a resize costs.
+    keys_only = [m for key, m in bucket["per_key"].items() if key != RESIZE]
+    out["without_resize"] = {name: summary_ms([v for m in keys_only for v in m[name]])
+                             for name in ("first_frame", "cpu")}
     if bucket["runs"] or bucket["refused"]:
         out["refused_actions"] = bucket["refused"]
         out["runs"] = bucket["runs"]
@@ -608,20 +667,26 @@ def keystroke_bench(work: Path, prepared: dict[str, Any], actions: int,
         raise SystemExit(f"the long article does not fit the brief: {checks}")
     log(f"long: {described['long']}; short: {described['short']}")
 
+    movement, missing = movement_keys()
+    if missing:
+        log(f"movement ids not in ARTICLE_BINDINGS, skipped: {', '.join(missing)}")
+    log(f"movement keys of the cycle: {' '.join(movement) or '(none)'}")
+    cycles_of = {name: full_cycle(edits, movement)
+                 for name, (_, _, edits) in SCENARIOS.items()}
     # `actions` measured keys per article and scenario, over `rounds` runs.
     per_run = -(-actions // rounds)
-    cycles = -(-per_run // len(CYCLE))
-    warmup = len(CYCLE)
-    keys = list(CYCLE) * (cycles + 1)  # + one warm-up cycle
-    if described["short"]["suggestions"] < 2 * (cycles + 2):
-        raise SystemExit(f"the short article has too few suggestions for {cycles} cycles")
+    most = max(-(-per_run // len(cycle)) for cycle in cycles_of.values())
+    if described["short"]["suggestions"] < 2 * (most + 2):
+        raise SystemExit(f"the short article has too few suggestions for {most} cycles")
 
     targets = {"long": (long_path, long_article, long_suggestions),
                "short": (short_path, short_article, short_suggestions)}
     trivial = empty_bucket()
     scenarios: dict[str, Any] = {}
-    for scenario, (fraction, prefix, cycle) in SCENARIOS.items():
+    for scenario, (fraction, prefix, _) in SCENARIOS.items():
         # The layer scenarios press t first; those keys and one cycle are the warm-up.
+        cycle = cycles_of[scenario]
+        cycles = -(-per_run // len(cycle))
         keys = [*prefix, *list(cycle) * (cycles + 1)]
         warmup = len(prefix) + len(cycle)
         buckets = {name: empty_bucket() for name in targets}
@@ -674,6 +739,16 @@ def keystroke_bench(work: Path, prepared: dict[str, Any], actions: int,
             "first_frame_p95_short_ms": short["first_frame"]["p95_ms"],
             "ratio_first_frame_p95": report["ratio_first_frame_p95"],
             "app_cpu_p95_long_ms": long_cpu, "app_cpu_p95_short_ms": short_cpu,
+            "without_resize_first_frame_p95_long_ms":
+                long["without_resize"]["first_frame"]["p95_ms"],
+            "without_resize_first_frame_p95_short_ms":
+                short["without_resize"]["first_frame"]["p95_ms"],
+            "without_resize_app_cpu_p95_long_ms":
+                round(max(long["without_resize"]["cpu"]["p95_ms"] - base_cpu_ms, 0.0), 3),
+            "resize_first_frame_p95_long_ms":
+                long["per_key"].get(RESIZE, {}).get("first_frame_p95_ms"),
+            "resize_cpu_p50_long_ms": long["per_key"].get(RESIZE, {}).get("cpu_p50_ms"),
+            "trivial_resize_cpu_p50_ms": overhead["per_key"].get(RESIZE, {}).get("cpu_p50_ms"),
             "settled_p95_long_ms": long["settled"]["p95_ms"],
             "settled_p95_short_ms": short["settled"]["p95_ms"],
             "meets_target_raw": long["p95_ms"] <= TARGET_P95_LONG_MS
@@ -721,10 +796,13 @@ def keystroke_bench(work: Path, prepared: dict[str, Any], actions: int,
         "articles": described,
         "checks": checks,
         "model": prepared["model"],
-        "keys_cycle": list(CYCLE),
-        "scenario_keys": {name: {"prefix": list(prefix), "cycle": list(cycle),
+        "keys_cycle": list(cycles_of["fresh"]),
+        "movement_ids": list(MOVEMENT_IDS),
+        "movement_ids_skipped": missing,
+        "resize_sizes": [list(SIZE), list(ALT_SIZE)],
+        "scenario_keys": {name: {"prefix": list(prefix), "cycle": list(cycles_of[name]),
                                  "entities_pre_accepted": fraction}
-                          for name, (fraction, prefix, cycle) in SCENARIOS.items()},
+                          for name, (fraction, prefix, _) in SCENARIOS.items()},
         "measured_actions_per_article_per_scenario": scenarios["fresh"]["long"]["n"],
         "warmup_actions_per_run": warmup,
         "rounds": rounds,

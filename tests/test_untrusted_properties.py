@@ -25,6 +25,7 @@ from rich.text import Text
 from tui.app.adjudicate import _cell as adjudicate_cell
 from tui.app.screens.library import _cell as library_cell
 from tui.app.screens.review import _cell as review_cell
+from tui.app.widgets import wrap
 from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.panels import (
     describe_item,
@@ -373,6 +374,32 @@ def test_wrap_lines_covers_every_character_once(raw: str, width: int) -> None:
 def test_wrap_lines_keeps_zero_cell_whitespace_before_a_long_word(lead: str,
                                                                     width: int) -> None:
     _check_wrap(lead + "x" * (width + 1), width)
+
+
+def test_narrow_chars_are_one_cell_and_the_space_is_their_only_whitespace() -> None:
+    chars = [c for c in map(chr, range(0x110000)) if wrap._NARROW.fullmatch(c)]
+    assert len(chars) > 600
+    assert all(cell_len(c) == 1 for c in chars)
+    assert [c for c in chars if c.isspace()] == [" "]
+
+
+_NARROW_TEXT = st.lists(st.sampled_from(["a", "b", "é", "“", "”", "—", "’", ".", " ", "  ",
+                                         "abcdefghij"]), max_size=120).map("".join)
+
+
+@PROPS
+@given(_NARROW_TEXT, st.integers(4, 40))
+def test_wrapping_narrow_text_by_jumps_is_measuring_every_word(paragraph: str,
+                                                              width: int) -> None:
+    """`_wrap_narrow` (the fast way, for paragraphs of one-cell characters) makes exactly
+    the lines `_wrap_any` (measuring every word with cell_len) makes."""
+    assert wrap._NARROW.fullmatch(paragraph)
+    fast: list[tuple[int, int]] = []
+    measured: list[tuple[int, int]] = []
+    wrap._wrap_narrow(paragraph, 7, width, fast)
+    wrap._wrap_any(paragraph, 7, width, measured)
+    assert fast == measured
+    _check_wrap(paragraph, width)
 
 
 def _check_wrap(text: str, width: int) -> None:

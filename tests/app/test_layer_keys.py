@@ -170,6 +170,42 @@ async def test_speaker_keys(cached_store: Path) -> None:
         assert stored(cached_store).quotes[item.id].value.speaker == current.value.speaker  # type: ignore[union-attr]
 
 
+
+async def test_speaker_stops_follow_the_entities(cached_store: Path) -> None:
+    """`s` goes through the names as the entities are now: a person added after a first
+    `s` (which keeps the names it found) is one of the stops of the next ones."""
+    app = make_app(cached_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_layer(pilot, app, "quotes")
+        item = await go_to(pilot, app, lambda q: text_of(app, q.content).startswith(
+            "These issues will depend"))
+        screen = article_screen(app)
+        quotes, session = screen.quotes, screen.session
+        assert quotes is not None and session is not None
+        await pilot.press("s")
+        await pilot.press("u")
+        await pilot.press("t", "t")
+        assert screen.shown_layer == "entities"
+        issues = word(app, "issues", item.value.content.start)
+        assert session.item_at(issues) is None
+        await cursor_to(pilot, app, issues)
+        await pilot.press("v", "1")  # the word "issues" as a PERSON
+        added = session.item_at(issues)
+        assert added is not None and added.label == "PERSON"
+        await pilot.press("t")
+        assert screen.shown_layer == "quotes"
+        current = quotes.current
+        assert current is not None and current.id == item.id
+        names = []
+        for _ in range(len(session.items) + 2):
+            await pilot.press("s")
+            current = quotes.current
+            assert current is not None and current.id == item.id
+            names.append(quotes.speaker_name(current.value))
+            if names.count("unattributed") == 2:  # once round every stop
+                break
+        assert "issues" in names
+
 async def test_cue_kind_and_content_keys(cached_store: Path) -> None:
     app = make_app(cached_store)
     async with app.run_test(size=SIZE) as pilot:

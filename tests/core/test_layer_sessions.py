@@ -318,16 +318,41 @@ def _meeting_action(meetings: MeetingSession, action: str, span: Span) -> None:
         meetings.split()
 
 
+def assert_indices_match_items(session: Any, probe: Span) -> None:
+    """What the session keeps up to date step by step equals what its items say now."""
+    items = list(session.items.values())
+    by_anchor = sorted(items, key=lambda i: (i.anchor.start, i.anchor.end, i.id))
+    assert [i.id for i in session.ordered()] == [i.id for i in by_anchor]
+    assert [session.position(i) for i in by_anchor] == list(range(len(items)))
+    tally = {status.value: sum(1 for i in items if i.status is status) for status in Status}
+    assert session.counts() == tally
+    assert session.has_undecided() == (tally["suggested"] > 0)
+    for start, end in ((0, len(TEXT)), (probe.start, probe.end), (probe.start, probe.start + 1)):
+        expected = sorted(((s.start, s.end, role, i.id) for i in items
+                           for role, s in session.roles(i.value)
+                           if s.start < end and s.end > start))
+        found = [(s.start, s.end, role, i.id) for s, role, i in session.role_spans(start, end)]
+        assert found == expected
+    blockers = [i for i in by_anchor if i.status is not Status.REJECTED
+                and i.anchor.overlaps(probe)]
+    assert session._blocker(probe) == (blockers[0] if blockers else None)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(_ACTIONS), st.booleans(),
                           st.integers(0, len(TOKENS) - 1), st.integers(0, 3)),
-                max_size=40))
-def test_random_actions_keep_the_sink_and_memory_equal(steps: list[Any]) -> None:
+                max_size=40), st.sampled_from([64, 0]))
+def test_random_actions_keep_the_sink_and_memory_equal(steps: list[Any],
+                                                       rebuild_over: int) -> None:
+    """... and the indices (text order, role spans, counts) equal the items, whether a
+    step updates them item by item or rebuilds them (`rebuild_over` 0)."""
     history = History()
     mirror = Mirror()
     quotes = QuoteSession(ARTICLE, MODEL, TOKENS, (QUOTE, INDIRECT), {}, "ann", mirror, history)
     meetings = MeetingSession(ARTICLE, MODEL, TOKENS, (MEET1, MEET2, MEET3), {}, "ann", mirror,
                               history)
+    for session in (quotes, meetings):
+        session._REBUILD_OVER = rebuild_over  # type: ignore[misc]
     for action, on_quotes, token, width in steps:
         layer: Any = quotes if on_quotes else meetings
         last = min(token + width, len(TOKENS) - 1)
@@ -354,6 +379,7 @@ def test_random_actions_keep_the_sink_and_memory_equal(steps: list[Any]) -> None
         for session in (quotes, meetings):
             shown = [i.anchor for i in session.items.values() if i.status is not Status.REJECTED]
             assert not any(a.overlaps(b) for n, a in enumerate(shown) for b in shown[n + 1:])
+            assert_indices_match_items(session, span)
     while history.can_undo:
         assert history.undo().ok
     assert mirror.items == {}

@@ -10,7 +10,7 @@ in tui.core.quote_session and tui.core.meeting_session.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic
@@ -75,6 +75,8 @@ class LayerSession(Generic[LayerValue]):
         self._keys: list[tuple[int, int, str]] = []
         self._roles: list[tuple[int, int, str, str]] = []
         self._longest_role = 0
+        self._longest_anchor = 0
+        self._counts: Counter[Status] = Counter()
         self._reindex()
         self.history.attach(self)
         first = next((k[2] for k in self._keys
@@ -115,8 +117,12 @@ class LayerSession(Generic[LayerValue]):
 
     # ---------------------------------------------------------------- indices
 
+    #: A step that changes more items than this rebuilds the indices instead of
+    #: updating them item by item (`accept_all`).
+    _REBUILD_OVER = 64
+
     def _reindex(self) -> None:
-        """Rebuild the text-order list and the role-span index (a few hundred items at most)."""
+        """Rebuild the text-order list, the role-span index and the status counts."""
         self._keys = sorted((i.anchor.start, i.anchor.end, i.id) for i in self.items.values())
         roles: list[tuple[int, int, str, str]] = []
         for item in self.items.values():
@@ -125,6 +131,30 @@ class LayerSession(Generic[LayerValue]):
         roles.sort()
         self._roles = roles
         self._longest_role = max((end - start for start, end, _, _ in roles), default=0)
+        self._longest_anchor = max((end - start for start, end, _ in self._keys), default=0)
+        self._counts = Counter(item.status for item in self.items.values())
+
+    def _index_add(self, item: LayerItem[LayerValue]) -> None:
+        """Put `item` (just stored in `items`) into the indices."""
+        anchor = item.anchor
+        insort(self._keys, (anchor.start, anchor.end, item.id))
+        self._longest_anchor = max(self._longest_anchor, anchor.end - anchor.start)
+        for role, span in self.roles(item.value):
+            insort(self._roles, (span.start, span.end, role, item.id))
+            self._longest_role = max(self._longest_role, span.end - span.start)
+        self._counts[item.status] += 1
+
+    def _index_remove(self, item: LayerItem[LayerValue]) -> None:
+        """Take `item` (still in `items`, about to leave or change) out of the indices.
+
+        The longest lengths stay as they were: they only bound how far back a
+        range lookup starts, so one too large costs a little time, never a result.
+        """
+        anchor = item.anchor
+        _remove_sorted(self._keys, (anchor.start, anchor.end, item.id))
+        for role, span in self.roles(item.value):
+            _remove_sorted(self._roles, (span.start, span.end, role, item.id))
+        self._counts[item.status] -= 1
 
     # ---------------------------------------------------------------- queries
 
@@ -139,11 +169,11 @@ class LayerSession(Generic[LayerValue]):
         return bisect_left(self._keys, (item.anchor.start, item.anchor.end, item.id))
 
     def counts(self) -> dict[str, int]:
-        tally = Counter(item.status for item in self.items.values())
-        return {status.value: tally[status] for status in Status}
+        """How many items have each status (kept up to date, not counted)."""
+        return {status.value: self._counts[status] for status in Status}
 
     def has_undecided(self) -> bool:
-        return any(item.status is Status.SUGGESTED for item in self.items.values())
+        return self._counts[Status.SUGGESTED] > 0
 
     def role_spans(self, start: int, end: int) -> list[tuple[Span, str, LayerItem[LayerValue]]]:
         """(span, role, item) of every part of an item that overlaps `[start, end)`."""
@@ -223,13 +253,20 @@ class LayerSession(Generic[LayerValue]):
         self._sink(changes)
 
     def apply_step(self, step: Step, forward: bool) -> None:
+        rebuild = len(step.changes) > self._REBUILD_OVER
         for item_id, (before, after) in step.changes.items():
             new = after if forward else before
+            old = self.items.get(item_id)
+            if old is not None and not rebuild:
+                self._index_remove(old)
             if new is None:
                 self.items.pop(item_id, None)
             else:
                 self.items[item_id] = new
-        self._reindex()
+                if not rebuild:
+                    self._index_add(new)
+        if rebuild:
+            self._reindex()
         target = step.current_after if forward else step.current_before
         self.current_id = target if target in self.items else None
 
@@ -278,9 +315,17 @@ class LayerSession(Generic[LayerValue]):
         return outcome
 
     def _blocker(self, anchor: Span, ignore: str | None = None) -> LayerItem[LayerValue] | None:
-        for item in self.items.values():
-            if item.id != ignore and item.status is not Status.REJECTED \
-                    and item.anchor.overlaps(anchor):
+        """The first item in text order (not rejected, not `ignore`) whose anchor overlaps
+        `anchor`."""
+        keys = self._keys
+        i = bisect_left(keys, (anchor.start - self._longest_anchor, -1, ""))
+        while i < len(keys) and keys[i][0] < anchor.end:
+            _, end, item_id = keys[i]
+            i += 1
+            if item_id == ignore or end <= anchor.start:
+                continue
+            item = self.items[item_id]
+            if item.status is not Status.REJECTED and item.anchor.overlaps(anchor):
                 return item
         return None
 
@@ -400,3 +445,10 @@ class LayerSession(Generic[LayerValue]):
         if first > last:
             return Outcome(False, "Keeps at least one token", layer=self.layer)
         return Span(tokens.starts[first], tokens.ends[last])
+
+
+def _remove_sorted(keys: list[Any], key: Any) -> None:
+    """Remove one `key` from the sorted list `keys` (nothing if it is not there)."""
+    i = bisect_left(keys, key)
+    if i < len(keys) and keys[i] == key:
+        del keys[i]

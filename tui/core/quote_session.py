@@ -29,6 +29,8 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
     layer = QUOTES
     noun = "quote"
     prefix = "q"
+    #: The speaker stops of the last `mentions` tuple seen (see `speaker_stops`).
+    _stops_for: tuple[tuple[Span, ...], dict[str, list[Span]]] | None = None
 
     def roles(self, value: QuoteSuggestion) -> Iterable[tuple[str, Span]]:
         yield "content", value.content
@@ -72,9 +74,7 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
         item = self.current
         if item is None:
             return self._none()
-        names: dict[str, list[Span]] = {}
-        for span in sorted(mentions, key=lambda s: (s.start, s.end)):
-            names.setdefault(self._text(span), []).append(span)
+        names = self.speaker_stops(mentions)
         if not names:
             return Outcome(False, "No people or organisations in this article to choose from",
                            layer=self.layer)
@@ -91,6 +91,23 @@ class QuoteSession(LayerSession[QuoteSuggestion]):
         mention = before[-1] if before else spans[0]
         updated = replace(value, speaker=mention, speaker_ref=mention)
         return self.change(updated, f"Speaker: {chosen}", "speaker", "speaker")
+
+    def speaker_stops(self, mentions: Sequence[Span]) -> dict[str, list[Span]]:
+        """Each distinct name of `mentions`, in order of first mention, with its spans.
+
+        Worked out once for a tuple of mentions: the article screen passes the same
+        tuple until the entities change, so `s` does not go through every entity of
+        a long article on each press.
+        """
+        cached = self._stops_for
+        if cached is not None and cached[0] is mentions:
+            return cached[1]
+        names: dict[str, list[Span]] = {}
+        for span in sorted(mentions, key=lambda s: (s.start, s.end)):
+            names.setdefault(self._text(span), []).append(span)
+        if isinstance(mentions, tuple):
+            self._stops_for = (mentions, names)
+        return names
 
     def set_speaker(self, span: Span, named: bool) -> Outcome:
         """Make `span` the speaker; a named entity (`named`) is its own speaker_ref too."""

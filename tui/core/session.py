@@ -113,6 +113,8 @@ class EntitySession:
             (int(i[2:]) for i in self.items if i.startswith("a:") and i[2:].isdigit()), default=0
         )
         self.history.attach(self)
+        #: How many steps have been applied: it changes whenever `items` does.
+        self.revision = 0
         self.current_id: str | None = None
         first_key = self._order.keys[0][2] if self._order.keys else None
         self.current_id = self._first_undecided_from(0) or first_key
@@ -271,6 +273,7 @@ class EntitySession:
                 self.items[item_id] = new
                 self._order.add(new)
                 self._counts[new.status] += 1
+        self.revision += 1
         target = step.current_after if forward else step.current_before
         self.current_id = target if target in self.items else None
 

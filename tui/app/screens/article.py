@@ -131,6 +131,8 @@ class ArticleScreen(CursorKeys):
         self.side_choice: bool | None = None
         self.folded = False
         self._message = Text()
+        #: The entity session, its revision and its actor mentions (see `_actor_mentions`).
+        self._mentions: tuple[EntitySession, int, tuple[Span, ...]] | None = None
         #: The article's place in the corpus, for the title bar.
         self.place = ctx.index_of(article.id)
         #: Whether the article is marked done: read once, changed only by `f`.
@@ -794,9 +796,21 @@ class ArticleScreen(CursorKeys):
         session, quotes = self.session, self.quotes
         if session is None or quotes is None:
             return
-        mentions = [item.span for item in session.ordered()
-                    if item.label in ACTOR_LABELS and item.status is not Status.REJECTED]
+        mentions = self._actor_mentions(session)
         self._act(lambda: quotes.cycle_speaker(mentions, int(step)))
+
+    def _actor_mentions(self, session: EntitySession) -> tuple[Span, ...]:
+        """The spans of the people and organisations (not rejected), in text order.
+
+        The same tuple until the entities change, so the quote session can keep
+        the names it made of it (QuoteSession.speaker_stops).
+        """
+        cached = self._mentions
+        if cached is None or cached[0] is not session or cached[1] != session.revision:
+            spans = tuple(item.span for item in session.ordered()
+                          if item.label in ACTOR_LABELS and item.status is not Status.REJECTED)
+            cached = self._mentions = (session, session.revision, spans)
+        return cached[2]
 
     def action_speaker_here(self) -> None:
         quotes = self.quotes

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import BindingType
@@ -80,6 +81,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_starts: list[int] = []
         self._wrap_width = 0
         self._cache: LRUCache[int, Strip] = LRUCache(2048)
+        #: The base style and the text width while `render_lines` draws (None otherwise).
+        self._frame: tuple[Style, int] | None = None
         #: The token under the cursor, as an index into the session's tokens.
         self.cursor: int | None = None
         #: Where the selection started (a token index), None when nothing is selected.
@@ -101,6 +104,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_starts = [start for start, _ in self._lines]
         self._cache.clear()
         self.virtual_size = Size(width, len(self._lines))
+        if self.cursor is not None:
+            # The lines moved: keep the token cursor on screen (after a resize, and when
+            # the article opens at an item further down than the view could scroll to
+            # before it first had a width).
+            self.call_after_refresh(self._show_cursor)
+
+    def _show_cursor(self) -> None:
+        cursor = self.cursor_span()
+        if cursor is not None:
+            self.show_offset(cursor.start)
 
     def on_resize(self, event: events.Resize) -> None:
         width = self.scrollable_content_region.width
@@ -121,11 +134,30 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -------------------------------------------------------------- rendering
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render the lines of `crop`, working out the base style and the width once
+        (and wrapping the text again first if the width changed).
+
+        `rich_style` walks every ancestor's styles: asked for each line, it was half
+        the cost of drawing a screenful after a scroll.
+        """
+        width = self.scrollable_content_region.width
+        if width != self._wrap_width and width > 0:
+            # Resized: wrap for the new width now, so that the first frame at this
+            # size is the right one and `on_resize` has nothing left to redraw.
+            self._rewrap(width)
+        self._frame = (self.rich_style, width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        frame = self._frame
+        base, width = frame if frame is not None else (
+            self.rich_style, self.scrollable_content_region.width)
         if index >= len(self._lines):
             return Strip.blank(width, base)
         strip = self._cache.get(index)
@@ -137,7 +169,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def _render_visual_line(self, index: int) -> Strip:
         start, end = self._lines[index]
         shown = self._text[start:end]
-        line = Text(shown, style=self.rich_style, no_wrap=True, end="")
+        line = Text(shown, style=self._frame[0] if self._frame else self.rich_style,
+                    no_wrap=True, end="")
         session = self.session
         if session is not None:
             layer = self.layer_session
