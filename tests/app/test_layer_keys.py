@@ -381,7 +381,8 @@ async def test_help_groups_the_keys_by_layer_and_layer_keys_remap(cached_store: 
     from tui.app.screens.help import HelpScreen
 
     config = tmp_path / "config.toml"
-    config.write_text('[keys]\nlayer = "tab,t"\nspeaker-next = "j"\n', encoding="utf-8")
+    config.write_text('[keys]\nlayer = "tab,t"\nspeaker-next = "j"\nsearch-cancel = "ctrl+g"\n',
+                      encoding="utf-8")
     app = make_app(cached_store, config=config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -406,6 +407,18 @@ async def test_help_groups_the_keys_by_layer_and_layer_keys_remap(cached_store: 
                             "Quotes and meetings"]
         assert any(line.split()[:2] == ["j", "Speaker"] for line in lines)
         assert any(line.split()[:2] == ["tab,", "t"] for line in lines)
+        # The search input's own key is listed too, as remapped.
+        assert "Search input (/)" in [line.strip() for line in lines]
+        assert any(line.split()[:3] == ["ctrl+g", "Cancel", "search"] for line in lines)
+        await pilot.press("escape")
+        await pilot.pause()
+        from tui.app.widgets.search_bar import SearchBar
+
+        bar = article_screen(app).query_one(SearchBar)
+        await pilot.press("slash")
+        assert bar.display and bar.has_focus
+        await pilot.press("ctrl+g")  # the remapped cancel key closes it
+        assert not bar.display
 
 
 async def test_g_joins_the_meeting_that_shares_a_participant_then_cycles(

@@ -15,7 +15,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS, LAYER_ONLY, LIBRARY_BINDINGS, key_display
+from tui.app.bindings import (
+    ARTICLE_BINDINGS,
+    LAYER_ONLY,
+    LIBRARY_BINDINGS,
+    SEARCH_BINDINGS,
+    key_display,
+)
 
 
 def _section(binding: Binding) -> str:
@@ -73,6 +79,14 @@ def help_table(keymap: dict[str, str]) -> Group:
                 continue
             _row(table, binding, keymap)
         parts.append(table)
+    parts.append(Text("\nSearch input (/)", style="bold"))
+    table = _table(header=False)
+    for binding in SEARCH_BINDINGS:
+        _row(table, binding, keymap)
+    table.add_row(Text("Enter"), Text("Find"),
+                  Text("Select the next match of what was typed (any case, any spaces)"),
+                  Text(""))
+    parts.append(table)
     parts.append(Text("\nLibrary", style="bold"))
     table = _table(header=False)
     for binding in LIBRARY_BINDINGS:
