@@ -115,7 +115,7 @@ MEETING_CYCLE = ("n", "a", "g", "right_square_bracket", "u", "u", "u")
 MOVEMENT_IDS: tuple[str, ...] = (
     "cursor-down", "cursor-up",
     "word-right", "word-left",
-    "cursor-end", "cursor-home",
+    "line-end", "line-start",
     "paragraph-down", "paragraph-up",
     "page-down", "page-up",
     "article-end", "article-start",
