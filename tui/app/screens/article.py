@@ -68,6 +68,8 @@ _ENTITY_ACTIONS = {"digit", "pick_label", "apply_to_mentions"}
 #: essentials); below WIDE it is narrower. `P` shows or hides it at any width.
 FOLD_BELOW = 90
 WIDE = 110
+#: The side panel's width from WIDE columns up, and below.
+WIDE_SIDE, NARROW_SIDE = 38, 30
 #: The title bar's parts that go first when it is too narrow, in that order; the
 #: layer, the annotator, the model warning and `done` always stay.
 _TITLE_DROPS = ("layers", "meta", "place", "store", "badge")
@@ -176,8 +178,16 @@ class ArticleScreen(CursorKeys):
         self.width = width
         self.folded = not self.side_choice if self.side_choice is not None \
             else width < FOLD_BELOW
-        self.set_class(self.folded, "-folded")
-        self.set_class(width < WIDE, "-narrow")
+        # Inline styles on the two widgets, not classes on the screen: a class change
+        # makes Textual apply the whole stylesheet to every node again (~70 ms).
+        side, compact = self.query_one("#side"), self.query_one("#compact-line")
+        side_width = NARROW_SIDE if width < WIDE else WIDE_SIDE
+        if side.styles.width is None or side.styles.width.value != side_width:
+            side.styles.width = side_width
+        if side.display == self.folded:
+            side.display = not self.folded
+        if compact.display != self.folded:
+            compact.display = self.folded
         self._last_title = None
         self._last_key_state = None
         self._refresh_legend()
