@@ -490,3 +490,31 @@ async def test_switching_layer_on_a_participant_makes_its_meeting_current(
         participants = [p.start for p in meetings.current.value.participants]
         assert erdogan in participants
         assert meetings.current.value.trigger.start == text.index("talks, Erdogan")
+
+
+async def test_a_jump_shows_its_target_a_third_down_and_a_line_move_scrolls_one_line(
+        cached_store: Path) -> None:
+    """A jump below the window puts the cursor a third of the way down (what follows
+    it is on screen too); Down past the bottom edge scrolls by one line only."""
+    app = make_app(cached_store)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        _, view = parts(app)
+        height = view.scrollable_content_region.height
+        await pilot.press("slash")
+        await type_text(pilot, "two-state")
+        await pilot.press("enter")  # far below the first window
+        line = cursor_line(view)
+        assert line > height
+        assert view.scroll_offset.y == line - height // 3
+        await pilot.press("ctrl+home")
+        assert view.scroll_offset.y == 0
+        for _ in range(height * 2):
+            before_top, before_line = view.scroll_offset.y, cursor_line(view)
+            await pilot.press("down")
+            assert cursor_shown(view)
+            if view.scroll_offset.y != before_top:
+                # Scrolled: by as many lines as the cursor went past the bottom edge.
+                assert view.scroll_offset.y - before_top == \
+                    cursor_line(view) - (before_top + height - 1)
+                assert cursor_line(view) - before_line <= 2

@@ -373,10 +373,22 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return max(1, self.scrollable_content_region.height - 1)
 
     def show_offset(self, offset: int) -> None:
-        """Scroll so that the visual line holding `offset` is on screen."""
+        """Scroll so that the visual line holding `offset` is on screen: just enough when
+        it is a line or two past an edge (a move line by line scrolls smoothly), else so that it
+        sits a third of the way down (a jump shows what comes after it, and the next
+        few items need no scroll: a scroll redraws the whole window)."""
         line = self.line_of(offset)
-        self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True,
-                              x_axis=False, spacing=None)
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if top <= line < top + height:
+            return
+        # Up to two lines past an edge is a line move (over a blank line between
+        # paragraphs too), not a jump.
+        if top - 2 <= line <= top + height + 1 or height < 6:
+            self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True,
+                                  x_axis=False, spacing=None)
+            return
+        self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
 
     def show_span(self, span: Span, *, end_first: bool = False) -> None:
         """Scroll so that `span` is on screen; when it is taller than the window, its
