@@ -56,12 +56,11 @@ from tui.formats.jsonl_out import encode_row
 from tui.formats.native import suggestion_row
 from tui.formats.outputs import Kind, OutputClosed, Target, terminal_safe, write_error
 from tui.formats.readers import (
-    _article_of,
     _error,
     _expand,
     _read_file,
     bad_lines_warning,
-    parse_json_line,
+    jsonl_line_article,
     shown_name,
 )
 from tui.terminal import raw_stream, say
@@ -197,21 +196,10 @@ def _stream_lines(path: Path, bad: list[InputError] | None = None
                     line = data.decode("utf-8")
                 except (UnicodeDecodeError, ValueError):
                     raise _canonical_error(path) from None
-                if not line.strip():
-                    continue
-                try:
-                    obj = parse_json_line(path, line, number, not ended)
-                    article = _article_of(path, obj, number, stem, source)
-                    if article.id in seen:
-                        raise _error(path, f"duplicate id {article.id!r} (first on line "
-                                           f"{seen[article.id]})", number)
-                except InputError as error:
-                    if bad is None:
-                        raise
-                    bad.append(error)
-                    continue
-                seen[article.id] = number
-                yield article, number
+                found = jsonl_line_article(path, line, number, not ended, (stem, source),
+                                           seen, bad)
+                if found is not None:
+                    yield found[0], number
         except OSError as error:
             raise _error(path, f"cannot read ({error.strerror or error})") from None
     if not seen:

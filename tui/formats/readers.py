@@ -348,6 +348,31 @@ def _read_jsonl(path: Path, data: bytes, bad: list[InputError] | None = None
     return [(article, number) for article, _, number in _jsonl_rows(path, data, bad)]
 
 
+def jsonl_line_article(path: Path, line: str, number: int, unterminated: bool,
+                       names: tuple[str, str], first_line: dict[str, int],
+                       bad: list[InputError] | None) -> tuple[Article, dict[str, Any]] | None:
+    """The article of one JSONL line (with its object), None for a blank line. A bad
+    line raises, or, given `bad`, is appended there and gives None. `names` is the
+    file's (stem, source) as shown; `first_line` maps the ids seen to their line and
+    gets this one's."""
+    if not line.strip():
+        return None
+    stem, source = names
+    try:
+        obj = parse_json_line(path, line, number, unterminated)
+        article = _article_of(path, obj, number, stem, source)
+        if article.id in first_line:
+            raise _error(path, f"duplicate id {article.id!r} (first on line "
+                               f"{first_line[article.id]})", number)
+    except InputError as error:
+        if bad is None:
+            raise
+        bad.append(error)
+        return None
+    first_line[article.id] = number
+    return article, obj
+
+
 def _jsonl_rows(path: Path, data: bytes, bad: list[InputError] | None = None
                 ) -> list[tuple[Article, dict[str, Any], int]]:
     """Every line of a JSONL file as (article, object, line number); a bad line refuses
@@ -364,21 +389,10 @@ def _jsonl_rows(path: Path, data: bytes, bad: list[InputError] | None = None
     articles: list[tuple[Article, dict[str, Any], int]] = []
     first_line: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = parse_json_line(path, line, number, truncated and number == last)
-            article = _article_of(path, obj, number, stem, source)
-            if article.id in first_line:
-                raise _error(path, f"duplicate id {article.id!r} (first on line "
-                                   f"{first_line[article.id]})", number)
-        except InputError as error:
-            if bad is None:
-                raise
-            bad.append(error)
-            continue
-        first_line[article.id] = number
-        articles.append((article, obj, number))
+        found = jsonl_line_article(path, line, number, truncated and number == last,
+                                   (stem, source), first_line, bad)
+        if found is not None:
+            articles.append((found[0], found[1], number))
     if bad and not articles:
         raise bad[0]
     return articles
