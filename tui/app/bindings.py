@@ -228,6 +228,7 @@ def key_names(keymap: dict[str, str]) -> KeyNames:
 
     An id no binding has is returned as it is, so a typo shows instead of a wrong key.
     """
-    names = {b.id: key_display(b, keymap) for b in [*ARTICLE_BINDINGS, *LIBRARY_BINDINGS]
+    names = {b.id: key_display(b, keymap)
+             for b in [*ARTICLE_BINDINGS, *SEARCH_BINDINGS, *LIBRARY_BINDINGS]
              if b.id is not None}
     return lambda binding_id: names.get(binding_id, binding_id)

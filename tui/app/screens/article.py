@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, SEARCH_BINDINGS, key_display, key_names
+from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, key_names
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
 from tui.app.screens.cursor_keys import MOVE_ACTIONS, CursorKeys
@@ -153,7 +153,7 @@ class ArticleScreen(CursorKeys):
                 yield Static(id="status-line")
         yield Static(id="compact-line")
         yield Legend(id="legend")
-        yield SearchBar(key_display(SEARCH_BINDINGS[0], self.ctx.keymap), id="search-bar")
+        yield SearchBar(self.keys("search-cancel"), id="search-bar")
         yield KeyBar(id="key-bar")
 
     @property
@@ -203,8 +203,7 @@ class ArticleScreen(CursorKeys):
         self._fit(self.width)
         self._refresh_panels()
         self._refresh_keys()
-        key = key_display(next(b for b in ARTICLE_BINDINGS if b.id == "side-panel"),
-                          self.ctx.keymap)
+        key = self.keys("side-panel")
         self._set_status(f"Side panel {'hidden' if self.folded else 'shown'} ({key} "
                          f"{'shows' if self.folded else 'hides'} it)")
 
@@ -639,13 +638,11 @@ class ArticleScreen(CursorKeys):
         say how to label it instead of doing nothing. True when it said so."""
         if not self._hint_only():
             return False
-        keys = self.ctx.keymap
-        by_id = {b.id: b for b in ARTICLE_BINDINGS}
-        digits = f"{key_display(by_id['label-1'], keys)}…{key_display(by_id['label-9'], keys)}"
+        key = self.keys
         self._set_status(
-            f"Nothing to {verb} here: press a digit ({digits}) or "
-            f"{key_display(by_id['pick-label'], keys)} to label this word, or select with "
-            f"{key_display(by_id['select'], keys)} and then press a digit")
+            f"Nothing to {verb} here: press a digit ({key('label-1')}…{key('label-9')}) or "
+            f"{key('pick-label')} to label this word, or select with {key('select')} and "
+            "then press a digit")
         return True
 
     def action_delete(self) -> None:

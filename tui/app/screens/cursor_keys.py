@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.screen import Screen
 
-from tui.app.bindings import ARTICLE_BINDINGS, key_display
 from tui.app.widgets.search_bar import SearchBar
 from tui.core.model import Span
 from tui.core.text import display_line
@@ -30,6 +29,7 @@ from tui.core.text import display_line
 if TYPE_CHECKING:
     from tui.app.context import AppContext
     from tui.app.widgets.article_view import ArticleView
+    from tui.core.keys import KeyNames
     from tui.core.model import Article
     from tui.core.session import EntitySession
 
@@ -61,6 +61,8 @@ class CursorKeys(Screen[None]):
         article: Article
         shown_layer: str
         session: EntitySession | None
+        #: Binding id -> the keys in force (tui.app.bindings.key_names).
+        keys: KeyNames
 
         @property
         def view(self) -> ArticleView: ...
@@ -77,13 +79,6 @@ class CursorKeys(Screen[None]):
     _page_back: tuple[int, int, int | None] | None = None
 
     # ------------------------------------------------------------------ helpers
-
-    def _key(self, binding_id: str) -> str:
-        """The key(s) of binding `binding_id` as remapped, for messages."""
-        for binding in ARTICLE_BINDINGS:
-            if binding.id == binding_id:
-                return key_display(binding, self.ctx.keymap)
-        return binding_id
 
     def _move_to(self, token: int | None, extend: bool, *, keep_goal: bool = False) -> None:
         """Move the cursor to `token`: extend the selection with `extend` (or when `v`
@@ -240,7 +235,7 @@ class CursorKeys(Screen[None]):
     def action_search_again(self, step: int) -> None:
         """ctrl+n / ctrl+p: the next / previous match of the last search."""
         if not self.search_phrase:
-            self._set_status(f"No search yet: press {self._key('search')} to find a phrase")
+            self._set_status(f"No search yet: press {self.keys('search')} to find a phrase")
             return
         self._search(1 if int(step) > 0 else -1)
 
@@ -283,8 +278,8 @@ class CursorKeys(Screen[None]):
         self._sync_current_to_cursor()
         self._refresh_keys()
         where = " (wrapped around)" if wrapped else ""
-        use = (f"{self._key('label-1')}…{self._key('label-9')} label it"
-               if self.shown_layer == "entities" else f"{self._key('add-item')} makes it new")
+        use = (f"{self.keys('label-1')}…{self.keys('label-9')} label it"
+               if self.shown_layer == "entities" else f"{self.keys('add-item')} makes it new")
         self._set_status(
-            f"Found “{shown}”{where} and selected it: {use}; {self._key('search-next')} / "
-            f"{self._key('search-previous')} the next / previous match")
+            f"Found “{shown}”{where} and selected it: {use}; {self.keys('search-next')} / "
+            f"{self.keys('search-previous')} the next / previous match")

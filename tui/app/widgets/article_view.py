@@ -121,9 +121,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._rewrap(width)
             self.refresh()
         # The lines moved (or the window shrank): keep the cursor's line on screen.
-        cursor = self.cursor_span()
-        if cursor is not None:
-            self.show_offset(cursor.start)
+        self._show_cursor()
 
     def line_of(self, offset: int) -> int:
         """The visual line holding code point `offset`."""
