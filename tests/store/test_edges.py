@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.store.helpers import added, journal, shard_file
+from tui.core.model import EntityItem, Status
 from tui.store.doctor import diagnose, repair
 from tui.store.gold import GoldStore, StoreError, StoreLockedError
 from tui.store.storage import decode_checked, encode_checked
@@ -707,3 +708,44 @@ def test_a_malformed_suggestion_run_is_found_when_read_and_by_the_doctor(path: P
         with pytest.raises(StoreError, match=r"damaged shard .*bad token offsets"):
             store.suggestions("a", article.text_hash)
     assert any("bad token offsets" in problem for problem in diagnose(path).problems)
+
+
+def _compacting_reader(path: Path, compactions: int) -> Callable[[], int]:
+    """A read during which a writer compacts (a new index) on each of the first
+    `compactions` calls."""
+    calls = {"n": 0}
+
+    def read() -> int:
+        calls["n"] += 1
+        if calls["n"] <= compactions:
+            with GoldStore.open(path) as store:
+                store.save_items("a", "ana", "h", {f"s:{calls['n']}": EntityItem(
+                    f"s:{calls['n']}", 0, 1, "ORG", Status.ADDED)})
+                store.compact()
+        return calls["n"]
+    return read
+
+
+def test_a_read_starts_again_for_as_long_as_compactions_replace_the_index(path: Path) -> None:
+    from tui.store import gold
+
+    GoldStore.open(path).close()
+    assert gold.read_steadily(path, _compacting_reader(path, 30)) == 31  # beyond 20 tries
+    with pytest.raises(StoreError, match="kept changing while it was read"):
+        gold.read_steadily(path, _compacting_reader(path, gold.STEADY_TRIES))
+
+
+def test_doctor_says_the_store_kept_changing_rather_than_report_a_torn_view(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.store import doctor, gold
+
+    GoldStore.open(path).close()
+    monkeypatch.setattr(gold, "STEADY_TRIES", 3)
+    monkeypatch.setattr(gold.time, "sleep", lambda seconds: None)
+    compact = _compacting_reader(path, 100)
+    real = doctor._diagnose_once
+    monkeypatch.setattr(doctor, "_diagnose_once", lambda p: (compact(), real(p))[1])
+    report = diagnose(path)
+    assert report.problems == [f"{path}: the store kept changing while it was read; try again"]
+    monkeypatch.setattr(doctor, "_diagnose_once", real)
+    assert diagnose(path).healthy

@@ -47,10 +47,10 @@ from tui.store.gold import (
     StoreError,
     backups,
     index_meta,
-    index_version,
     plan_replay,
     read_index,
     read_shard,
+    read_steadily,
     shard_meta,
     writer_alive,
 )
@@ -248,13 +248,12 @@ def _read_index(path: Path, report: Report) -> OpenedIndex | None:
 
 def diagnose(path: Path) -> Report:
     """Read every file of the store at `path` and report what is wrong; writes nothing."""
-    report = Report(path)
-    for _ in range(20):
-        before = index_version(path)
-        report = _diagnose_once(path)
-        if index_version(path) == before:
-            break  # no compaction replaced the index while we read
-    return report
+    try:
+        return read_steadily(path, lambda: _diagnose_once(path))
+    except StoreError as error:  # a writer compacted under every read
+        report = Report(path)
+        report.problems.append(str(error))
+        return report
 
 
 def _diagnose_once(path: Path) -> Report:

@@ -59,12 +59,12 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, NamedTuple, Self
+from typing import Any, Final, NamedTuple, Self, TypeVar
 
 from tui.atomic import atomic_write_bytes
 from tui.core.layers import LayerItem, QuoteSuggestion, layer_item_from_json
@@ -109,6 +109,8 @@ __all__ = ["SCHEMA", "AnnotationSummary", "GoldStore", "StoreError", "StoreLocke
 
 log = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 #: The schema version this code writes and the newest it can read.
 SCHEMA: Final = 2
 APP: Final = "byline"
@@ -117,6 +119,8 @@ INDEX: Final = "index"
 SHARDS: Final = 16384
 #: Compactions whose replaced files are kept in the backups folder.
 KEEP_BACKUPS: Final = 3
+#: Reads a reader starts again when compactions keep replacing the index under it.
+STEADY_TRIES: Final = 50
 
 
 class StoreError(Exception):
@@ -179,6 +183,28 @@ def index_version(path: Path) -> tuple[int, int, int, bytes] | None:
         return None
     finally:
         os.close(fd)
+
+
+def read_steadily(path: Path, read: Callable[[], _T]) -> _T:
+    """`read()` again until no compaction replaced the index while it ran, backing off
+    a little more each time, and its result.
+
+    An error `read` raises is real (raised) when the index did not move under it,
+    else it was the compaction's doing and the read starts again. Raises
+    `StoreError` when the store never held still for `STEADY_TRIES` reads.
+    """
+    for attempt in range(STEADY_TRIES):
+        before = index_version(path)
+        try:
+            result = read()
+        except (StoreError, OSError):
+            if index_version(path) == before:  # nothing moved: the error is real
+                raise
+        else:
+            if index_version(path) == before:
+                return result  # no compaction replaced the index while we read
+        time.sleep(min(0.001 * 2 ** attempt, 0.05))
+    raise StoreError(f"{path}: the store kept changing while it was read; try again")
 
 
 def writer_alive(path: Path) -> bool:
@@ -662,28 +688,22 @@ class GoldStore:
             if journal.exists():
                 raise StoreError(f"{path}: missing, but its journal {journal.name} exists")
             raise StoreError(f"{path}: no gold store here")
-        before: tuple[int, int, int, bytes] | None = None
-        for attempt in range(50):
+
+        def read() -> GoldStore:
             # The mark first: a writer writes it after the step, so the journal read next
             # holds at least that step unless a compaction (a new index) took it in.
             mark = None if writer_alive(path) else read_mark(lock_path(path))
-            before = index_version(path)
-            try:
-                opened = cls._read(path)
-                replay = cls._plan(path, opened, mark)
-                store = cls(path, opened, None, None)
-                store._replay(replay.steps)  # loads (and so pins) every shard the journal touched
-                store._n = max(opened.seq, replay.last)
-            except (StoreError, OSError) as error:
-                if index_version(path) == before:  # nothing moved: the error is real
-                    if isinstance(error, OSError):
-                        raise _open_error(path, error) from None
-                    raise
-            else:
-                if index_version(path) == before:
-                    return store  # no compaction replaced the index while we read
-            time.sleep(min(0.001 * 2 ** attempt, 0.05))
-        raise StoreError(f"{path}: the store kept changing while it was read; try again")
+            opened = cls._read(path)
+            replay = cls._plan(path, opened, mark)
+            store = cls(path, opened, None, None)
+            store._replay(replay.steps)  # loads (and so pins) every shard the journal touched
+            store._n = max(opened.seq, replay.last)
+            return store
+
+        try:
+            return read_steadily(path, read)
+        except OSError as error:
+            raise _open_error(path, error) from None
 
     def _keep_legacy_backup(self) -> None:
         """Before a schema 1 store is rewritten: keep its file and journal in the backups."""
