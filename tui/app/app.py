@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
-
 from tui.app.context import AppContext
+from tui.app.long_lived import freeze_long_lived
 from tui.app.safe_app import SafeApp
 from tui.app.screens.article import ArticleScreen
 from tui.app.screens.library import LibraryScreen
@@ -23,9 +22,8 @@ class BylineApp(SafeApp[None]):
         self.open_first = open_first
 
     def on_mount(self) -> None:
-        # Everything alive now (modules, styles, the corpus) lives as long as the app:
-        # keep it out of the garbage collector's scans, which otherwise grow with it.
-        gc.freeze()
+        # Everything alive now (modules, styles, the corpus) lives as long as the app.
+        freeze_long_lived()
         if self.ctx.keymap:
             self.set_keymap(self.ctx.keymap)
         self.push_screen(LibraryScreen(self.ctx))

@@ -28,6 +28,7 @@ from textual.widgets import Static
 from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, key_names
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
+from tui.app.long_lived import article_closed, article_opened
 from tui.app.screens.cursor_keys import MOVE_ACTIONS, CursorKeys
 from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.keybar import KeyBar, key_bar_text
@@ -323,6 +324,12 @@ class ArticleScreen(CursorKeys):
                 self.view.move_cursor(token, keep_anchor=False)
         self._refresh_panels()
         self._refresh_keys()
+        # The article's tokens, spans and lines live while it is open: once they are
+        # drawn, keep them out of the garbage collector's full scans (see long_lived).
+        self.call_after_refresh(article_opened)
+
+    def on_unmount(self) -> None:
+        article_closed()
 
     # ---------------------------------------------------------------- display
 

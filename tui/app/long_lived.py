@@ -1,0 +1,43 @@
+"""Keep what lives as long as the app, or as an open article, out of the garbage
+collector's full scans.
+
+A full (generation 2) collection scans every container object alive: with a
+20,000-word article open that is 20-45 ms, and it falls on whatever key is
+being pressed. Objects frozen with `gc.freeze` are never scanned. So the app
+freezes what it holds once it is up; while an article is open, what is alive
+once it is drawn, and after that whatever survives a full collection (the
+article's lines drawn as the annotator moves on), so that each full collection
+scans only what is new since the last. When the article closes the app lets go
+(`gc.unfreeze`), so that what the article held can be collected.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+
+def freeze_long_lived() -> None:
+    """Everything alive now lives at least as long as the app or the open article."""
+    gc.freeze()
+
+
+def _after_full_collection(phase: str, info: dict[str, Any]) -> None:
+    if phase == "stop" and info.get("generation") == 2:
+        gc.freeze()  # what survived a full collection lives as long as the article
+
+
+def article_opened() -> None:
+    """An article is open and drawn: freeze what it holds, and what survives each full
+    collection while it stays open."""
+    gc.freeze()
+    if _after_full_collection not in gc.callbacks:
+        gc.callbacks.append(_after_full_collection)
+
+
+def article_closed() -> None:
+    """The article closed: what was frozen may be garbage now; let the collector see it
+    again (the next article freezes what is still alive)."""
+    if _after_full_collection in gc.callbacks:
+        gc.callbacks.remove(_after_full_collection)
+    gc.unfreeze()
