@@ -326,7 +326,11 @@ class ArticleScreen(CursorKeys):
         self._refresh_keys()
         # The article's tokens, spans and lines live while it is open: once they are
         # drawn, keep them out of the garbage collector's full scans (see long_lived).
-        self.call_after_refresh(article_opened)
+        self.call_after_refresh(self._keep_out_of_gc)
+
+    def _keep_out_of_gc(self) -> None:
+        if self.is_attached:  # (not if the article closed before its first frame)
+            article_opened()
 
     def on_unmount(self) -> None:
         article_closed()
