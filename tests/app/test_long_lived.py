@@ -13,12 +13,14 @@ from tui.app import long_lived
 
 
 async def test_an_open_article_is_frozen_and_let_go_when_it_closes(cached_store: Path) -> None:
+    thresholds = gc.get_threshold()
     app = make_app(cached_store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = article_screen(app)
         assert screen.session is not None
         assert long_lived._after_full_collection in gc.callbacks
+        assert gc.get_threshold() == thresholds  # full collections not put off (see module)
         frozen = gc.get_freeze_count()
         assert frozen > 0
         survivors = [[n] for n in range(5000)]  # made while the article is open
@@ -46,47 +48,3 @@ async def test_the_next_article_stays_frozen_after_done_opens_it(cached_store: P
         assert long_lived._after_full_collection in gc.callbacks
         assert gc.get_freeze_count() > 0
     assert long_lived._after_full_collection not in gc.callbacks
-
-
-def test_a_full_collection_waits_for_a_pause_in_the_input() -> None:
-    gc.collect(1)  # a young collection moves objects on: a full one is due
-    assert not long_lived.collect_if_idle(60.0)  # no article open: Python's own rules
-    long_lived.article_opened()
-    try:
-        gc.collect(1)
-        assert gc.get_count()[2] > 0
-        assert not long_lived.collect_if_idle(long_lived.IDLE_SECONDS / 2)  # typing
-        assert long_lived.collect_if_idle(long_lived.IDLE_SECONDS)
-        assert gc.get_count()[2] == 0
-        assert not long_lived.collect_if_idle(60.0)  # nothing new since: nothing to do
-    finally:
-        long_lived.article_closed()
-
-
-async def test_the_open_article_runs_full_collections_when_the_keys_pause(
-        cached_store: Path) -> None:
-    thresholds = gc.get_threshold()
-    full: list[int] = []
-
-    def count(phase: str, info: dict[str, int]) -> None:
-        if phase == "stop" and info["generation"] == 2:
-            full.append(1)
-
-    app = make_app(cached_store)
-    gc.callbacks.append(count)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            assert gc.get_threshold()[2] == long_lived.FULL_EVERY  # not after 10 as usual
-            for _ in range(3):
-                await pilot.press("n")
-            gc.collect(1)
-            full.clear()
-            await pilot.pause(long_lived.IDLE_SECONDS / 2)  # keys a moment ago: no pause yet
-            assert full == []
-            app.last_input -= 2 * long_lived.IDLE_SECONDS  # the annotator stopped typing
-            await pilot.pause(long_lived.IDLE_SECONDS)
-            assert full, "no full collection in the pause"
-        assert gc.get_threshold() == thresholds  # Python's own, once the article closed
-    finally:
-        gc.callbacks.remove(count)

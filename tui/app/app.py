@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
-from textual import events
-
 from tui.app.context import AppContext
-from tui.app.long_lived import IDLE_SECONDS, collect_if_idle, freeze_long_lived
+from tui.app.long_lived import freeze_long_lived
 from tui.app.safe_app import SafeApp
 from tui.app.screens.article import ArticleScreen
 from tui.app.screens.library import LibraryScreen
@@ -24,22 +20,10 @@ class BylineApp(SafeApp[None]):
         super().__init__()
         self.ctx = ctx
         self.open_first = open_first
-        #: When the last key or mouse event came (time.monotonic): an open article runs
-        #: the garbage collector's full collections in the pauses (see long_lived).
-        self.last_input = time.monotonic()
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent):
-            self.last_input = time.monotonic()
-        await super().on_event(event)
-
-    def _collect_when_idle(self) -> None:
-        collect_if_idle(time.monotonic() - self.last_input)
 
     def on_mount(self) -> None:
         # Everything alive now (modules, styles, the corpus) lives as long as the app.
         freeze_long_lived()
-        self.set_interval(IDLE_SECONDS / 2, self._collect_when_idle)
         if self.ctx.keymap:
             self.set_keymap(self.ctx.keymap)
         self.push_screen(LibraryScreen(self.ctx))
