@@ -48,3 +48,32 @@ async def test_the_next_article_stays_frozen_after_done_opens_it(cached_store: P
         assert long_lived._after_full_collection in gc.callbacks
         assert gc.get_freeze_count() > 0
     assert long_lived._after_full_collection not in gc.callbacks
+
+
+async def test_a_resize_collects_its_garbage_once_it_is_drawn(cached_store: Path) -> None:
+    full: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full.append(1)
+
+    app = make_app(cached_store)
+    gc.callbacks.append(count)
+    gc.disable()  # no collection on its own: only the ones the app asks for
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            full.clear()
+            await pilot.press("n", "n", "a", "u")
+            await pilot.pause()
+            assert full == []  # keys do not collect
+            frozen = gc.get_freeze_count()
+            await pilot.resize_terminal(100, 36)
+            await pilot.pause()
+            await pilot.pause()
+            assert full == [1]  # one full collection once the resized screen is drawn
+            assert gc.get_freeze_count() > frozen  # and what survived it is frozen
+    finally:
+        gc.enable()
+        gc.callbacks.remove(count)

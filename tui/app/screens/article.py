@@ -28,7 +28,7 @@ from textual.widgets import Static
 from tui.app.bindings import ARTICLE_BINDINGS, KEY_BAR, key_names
 from tui.app.clipboard import copy_text
 from tui.app.context import AppContext
-from tui.app.long_lived import article_closed, article_opened
+from tui.app.long_lived import article_closed, article_opened, collect_after_redraw
 from tui.app.screens.cursor_keys import MOVE_ACTIONS, CursorKeys
 from tui.app.widgets.article_view import ArticleView
 from tui.app.widgets.keybar import KeyBar, key_bar_text
@@ -126,6 +126,7 @@ class ArticleScreen(CursorKeys):
         self.text_changed = False
         self.read_only_reason = "its text changed since it was annotated"
         self.model_pending = False
+        self._collect_pending = False
         self._last_key_state: tuple[object, ...] | None = None
         self._last_title: tuple[object, ...] | None = None
         #: The screen's width, set on every resize: the title, key bar and legend fit it.
@@ -172,6 +173,15 @@ class ArticleScreen(CursorKeys):
             self._fit(event.size.width)
             self._refresh_panels()
             self._refresh_keys()
+        # A resize redraws everything: collect its garbage once the new frame is shown,
+        # not on the keys that follow (see long_lived); once for the resize's events.
+        if not self._collect_pending:
+            self._collect_pending = True
+            self.call_after_refresh(self._collect_after_resize)
+
+    def _collect_after_resize(self) -> None:
+        self._collect_pending = False
+        collect_after_redraw()
 
     def _fit(self, width: int) -> None:
         """Lay the screen out for `width` columns: the side panel's width or fold, the
