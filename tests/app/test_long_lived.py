@@ -77,3 +77,18 @@ async def test_a_resize_collects_its_garbage_once_it_is_drawn(cached_store: Path
     finally:
         gc.enable()
         gc.callbacks.remove(count)
+
+
+def test_every_tenth_full_collection_is_complete_so_frozen_garbage_is_let_go() -> None:
+    long_lived.article_opened()
+    try:
+        for _ in range(long_lived.COMPLETE_EVERY - 1):
+            gc.collect()
+            assert gc.get_freeze_count() > 0  # survivors frozen
+        gc.collect()
+        assert gc.get_freeze_count() == 0  # let go: the next one scans everything
+        gc.collect()
+        assert gc.get_freeze_count() > 0
+    finally:
+        long_lived.article_closed()
+    assert gc.get_freeze_count() == 0
