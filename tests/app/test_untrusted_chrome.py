@@ -107,7 +107,10 @@ async def test_labels_keys_and_notifications_from_anyone(tmp_path: Path,
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("l")  # the label picker: every label, the store's too
-        await pilot.pause()
+        for _ in range(20):  # (a loaded machine may take more than one frame to push it)
+            await pilot.pause()
+            if isinstance(app.screen, LabelPicker):
+                break
         assert isinstance(app.screen, LabelPicker)
         drawn = screen_text(app)
         assert drawn.count("PWN-TITLE") >= 2, drawn  # the end of the list

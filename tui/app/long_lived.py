@@ -33,15 +33,15 @@ from __future__ import annotations
 import gc
 from typing import Any, Final
 
+#: Full collections between two complete ones while an article is open (see above).
+COMPLETE_EVERY: Final = 10
+#: Full collections since the article opened.
+_full_collections = [0]
+
 
 def freeze_long_lived() -> None:
     """Everything alive now lives at least as long as the app or the open article."""
     gc.freeze()
-
-
-#: Full collections between two complete ones while an article is open (see below).
-COMPLETE_EVERY: Final = 10
-_full_collections = [0]
 
 
 def _after_full_collection(phase: str, info: dict[str, Any]) -> None:
